@@ -1,0 +1,106 @@
+"""The command line: a thin layer over the library.
+
+This is the only module that imports click, prints and exits. Library functions raise
+`AgreementBuilderError`s; `main` turns them into messages and exit codes (0 ok, 1 invalid
+input or failed checks, 2 usage error) and never shows a traceback unless `--debug`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import AgreementBuilderError, Issue
+
+
+class _State:
+    debug = False
+
+
+def _echo_issue(issue: Issue) -> None:
+    color = "red" if issue.is_error else "yellow"
+    head, _, hint = issue.format().partition("\n")
+    file_part, _, rest = head.partition(f": {issue.severity}: ")
+    click.echo(f"{file_part}: " + click.style(f"{issue.severity}:", fg=color, bold=True) + f" {rest}")
+    if hint:
+        click.echo(click.style(hint, dim=True))
+
+
+class _Group(click.Group):
+    """Turns library errors into messages and exit codes, for every command in one place."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except AgreementBuilderError as exc:
+            if _State.debug:
+                raise
+            for line in exc.format().splitlines():
+                click.echo(line, err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
+            if _State.debug:
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("this is a bug in agreement-builder; run again with --debug and report the traceback", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="agreement-builder")
+@click.option("--debug", is_flag=True, help="Show tracebacks (for reporting bugs).")
+def cli(debug: bool) -> None:
+    """Section 22A collaboration agreements from YAML: Word documents, change reports, redlines, summit packs."""
+    _State.debug = debug
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--parties", type=click.Path(path_type=Path), help="Parties file (default: the nearest parties.yaml).")
+@click.option("--quiet", "-q", is_flag=True, help="Print problems only.")
+def validate(files: tuple[Path, ...], parties: Path | None, quiet: bool) -> None:
+    """Check agreements, summit and parties files; exit 1 on errors."""
+    from .validate import check_file
+
+    failed = False
+    for path in files:
+        issues = check_file(path, parties=parties)
+        for issue in issues:
+            _echo_issue(issue)
+        errors = sum(1 for i in issues if i.is_error)
+        failed |= errors > 0
+        if not errors and not quiet:
+            warnings = len(issues)
+            click.echo(f"{path}: ok" + (f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""))
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--kind", type=click.Choice(["agreement", "parties", "summit"]), default="agreement", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file instead of standard output.")
+def schema(kind: str, output: Path | None) -> None:
+    """Print the JSON Schema of an input format (for editors)."""
+    from .schema import json_schema
+
+    text = json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
+    if output:
+        from .package import atomic_write
+
+        atomic_write(output, text.encode("utf-8"))
+    else:
+        click.echo(text, nl=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line (the console script and `python -m agreement_builder`)."""
+    cli.main(args=argv, prog_name="agreement-builder")

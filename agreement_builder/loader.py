@@ -1,0 +1,264 @@
+"""Load YAML safely and remember where every value came from.
+
+Why not plain `yaml.safe_load`: it forgets positions (errors could not name a line), keeps the
+last of two duplicate keys without a word, reads `6250000.00` through float, turns a key `no`
+into False and expands a "billion laughs" file until memory runs out. Here the YAML is
+composed into nodes (positions kept) and converted by hand: numbers become `Decimal` from the
+digits as written, keys stay text, duplicate keys are errors and alias expansion is bounded.
+This is the only module that imports yaml.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Issue, Position
+
+#: How many nodes a file may expand to once aliases are followed. A real agreement has a few
+#: thousand; a billion-laughs file has billions and is refused as soon as it passes this.
+MAX_NODES = 100_000
+MAX_BYTES = 10 * 1024 * 1024
+
+Path_ = tuple  # a path into the data: ("functions", 0, "budget")
+
+
+@dataclass
+class SourceMap:
+    """Positions of the values (and of the keys) of one loaded file, by data path."""
+
+    file: str
+    values: dict[tuple, Position] = field(default_factory=dict)
+    keys: dict[tuple, Position] = field(default_factory=dict)
+
+    def value(self, path: tuple) -> Position:
+        """Return the position of the value at `path`, or of its nearest ancestor."""
+        path = tuple(path)
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), Position(self.file, 1, 1))
+
+    def key(self, path: tuple) -> Position:
+        """Return the position of the key that holds `path` (falls back to the value)."""
+        path = tuple(path)
+        if path in self.keys:
+            return self.keys[path]
+        return self.value(path)
+
+
+@dataclass
+class Loaded:
+    """A loaded YAML file: plain data (dict, list, str, Decimal, bool, date, None) and its map."""
+
+    path: Path
+    data: Any
+    source: SourceMap
+
+    @property
+    def label(self) -> str:
+        return self.source.file
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader used only for scanning, parsing and composing (never for construction)."""
+
+
+def display_path(path: Path) -> str:
+    """Return `path` relative to the working folder when it is inside it (shorter messages)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_yaml(path: str | Path) -> Loaded:
+    """Return the data of a YAML file with its source map; raise InputError on any problem."""
+    path = Path(path)
+    label = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError.in_file(label, "file not found", hint="check the path (paths inside a file are relative to that file)") from None
+    except IsADirectoryError:
+        raise InputError.in_file(label, "this is a folder, not a YAML file") from None
+    except OSError as exc:
+        raise InputError.in_file(label, f"cannot read the file: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise InputError.in_file(label, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB; refusing to read it")
+    return load_yaml_text(raw, label, path)
+
+
+def load_yaml_text(raw: bytes | str, label: str, path: Path | None = None) -> Loaded:
+    """Return the data of YAML text (bytes are decoded as UTF-8, a BOM is allowed)."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise InputError.at(
+                Position(label, line, column), "the file is not valid UTF-8 text",
+                hint="save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)") from None
+    else:
+        text = raw.lstrip("\ufeff")
+    source = SourceMap(label)
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        raise InputError([_yaml_issue(exc, label, text)]) from None
+    except RecursionError:
+        raise InputError.at(Position(label, 1, 1), "the data is nested too deeply to be an agreement",
+                            rule="yaml") from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML parse error is marked
+        raise InputError.in_file(label, f"not valid YAML: {exc}") from None
+    if node is None:
+        raise InputError.at(Position(label, 1, 1), "the file is empty",
+                            hint="start from `agreement-builder init` or an example in agreements/")
+    converter = _Converter(source)
+    data = converter.convert(node, ())
+    return Loaded(path or Path(label), data, source)
+
+
+def _yaml_issue(exc: yaml.MarkedYAMLError, label: str, text: str) -> Issue:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (exc.problem or "not valid YAML").strip()
+    hint = "check the indentation and the colons on this line and the one before"
+    lines = text.splitlines()
+    bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in problem or "'\\t'" in problem or (bad_line and "\t" in bad_line[: max(column, 1)]):
+        problem = "a tab character is used for indentation"
+        hint = "YAML indents with spaces only: replace the tab with spaces"
+    elif "found duplicate anchor" in problem:
+        hint = "each &anchor name may be defined once"
+    elif "found undefined alias" in problem:
+        hint = "an *alias must name an &anchor defined earlier in the file"
+    elif "mapping values are not allowed here" in problem:
+        problem = "a colon `:` cannot appear here"
+        hint = "put text that contains ': ' in quotes, or fix the indentation"
+    elif "could not find expected ':'" in problem:
+        hint = "a key needs a colon after it; multi-line text needs quotes or `|`"
+    elif "did not find expected key" in problem or "expected <block end>" in problem:
+        problem = "bad indentation (this line does not line up with the ones before)"
+        hint = "items of the same list or mapping must start in the same column"
+    return Issue(Position(label, line, column), f"not valid YAML: {problem}", rule="yaml", hint=hint)
+
+
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT = re.compile(r"^[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+]?[0-9]+)?$")
+
+
+class _Converter:
+    """Turn a composed node tree into plain data, recording positions on the way."""
+
+    def __init__(self, source: SourceMap):
+        self.source = source
+        self.count = 0
+        self._open: set[int] = set()
+        self._constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
+        yaml.constructor.SafeConstructor.__init__(self._constructor)
+
+    def position(self, node: yaml.Node) -> Position:
+        return Position(self.source.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def fail(self, node: yaml.Node, message: str, hint: str = "") -> InputError:
+        return InputError.at(self.position(node), message, rule="yaml", hint=hint)
+
+    def convert(self, node: yaml.Node, path: tuple) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(node, f"the file expands to more than {MAX_NODES:,} values (aliases nested too deeply?)",
+                            hint="a legitimate agreement is far smaller; remove the nested &anchors and *aliases")
+        self.source.values.setdefault(path, self.position(node))
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if id(node) in self._open:
+            raise self.fail(node, "an alias refers to the list or mapping that contains it",
+                            hint="a *alias cannot point at its own &anchor")
+        if len(self._open) > 100:
+            raise self.fail(node, "the data is nested more than 100 levels deep")
+        self._open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
+            return [self.convert(child, path + (i,)) for i, child in enumerate(node.value)]
+        finally:
+            self._open.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple) -> dict:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, yaml.Node] = {}
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for src in sources:
+                    if not isinstance(src, yaml.MappingNode):
+                        raise self.fail(src, "`<<` can only merge a mapping")
+                    merged.extend(src.value)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail(key_node, "a key must be plain text, not a list or mapping")
+            key = key_node.value  # keys stay text: `no:` is the id "no", not False
+            if key in first_seen:
+                first = first_seen[key]
+                raise self.fail(
+                    key_node, f"duplicate key `{key}` (first given on line {first.start_mark.line + 1})",
+                    hint="a key may appear once in a mapping; remove or rename one of them")
+            first_seen[key] = key_node
+            self.source.keys[path + (key,)] = self.position(key_node)
+            result[key] = self.convert(value_node, path + (key,))
+        for key_node, value_node in merged:  # keys given explicitly win over merged ones, as YAML says
+            key = key_node.value
+            if isinstance(key_node, yaml.ScalarNode) and key not in result:
+                self.source.keys[path + (key,)] = self.position(key_node)
+                result[key] = self.convert(value_node, path + (key,))
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag, value = node.tag, node.value
+        if tag == "tag:yaml.org,2002:str" or node.style in ("'", '"', "|", ">"):
+            return value
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            return value.lower() in ("true", "yes", "on", "y")
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            return self._number(node)
+        if tag == "tag:yaml.org,2002:timestamp":
+            try:
+                return self._constructor.construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                raise self.fail(node, f"`{value}` is not a real date",
+                                hint="write dates as YYYY-MM-DD, e.g. 2016-07-19") from None
+        if tag.startswith("tag:yaml.org,2002:"):
+            raise self.fail(node, f"the YAML type `!!{tag[len('tag:yaml.org,2002:'):]}` is not supported here",
+                            hint="write plain text, numbers, dates, lists and mappings")
+        raise self.fail(node, f"unknown YAML tag `{tag}`", hint="remove the `!tag`: plain YAML values only")
+
+    def _number(self, node: yaml.ScalarNode) -> Any:
+        text = node.value.replace("_", "")
+        if _INT.match(node.value) or _FLOAT.match(node.value):
+            try:
+                return Decimal(text)
+            except InvalidOperation:  # pragma: no cover - the patterns only admit numbers
+                pass
+        # 0x1F, 0o17, 1:30 (sexagesimal), .inf, .nan: legal YAML, never meant in an agreement
+        raise self.fail(node, f"`{node.value}` is not a plain decimal number",
+                        hint="write amounts and counts with digits and an optional decimal point, e.g. 6250000.00")
+
+
+def is_date(value: Any) -> bool:
+    return isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)

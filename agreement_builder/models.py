@@ -1,0 +1,213 @@
+"""The input format (DESIGN.md §3) as frozen pydantic models.
+
+Models describe shape and type only; rules that relate values to each other (shares sum to
+100, the lead force is a party, ...) live in `validate.py`, where they get rule ids. Unknown
+keys are refused (`extra="forbid"`) so a misspelt key is an error with a did-you-mean rather
+than a silently ignored setting. Field descriptions feed `agreement-builder schema`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+)
+
+
+def _text(value: Any) -> Any:
+    """Accept numbers written without quotes where text is meant (`version: 3.0`)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _number(value: Any) -> Any:
+    """Accept money and shares as numbers or as quoted digits; refuse anything else."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not yes/no")
+    if isinstance(value, float):  # never produced by our loader: refuse silently lossy input
+        raise ValueError("expected a number written in digits")
+    if isinstance(value, str):
+        text = value.strip().replace("_", "")
+        if not text or any(c not in "0123456789.-+" for c in text):
+            raise ValueError(f"`{value}` is not a number: write digits only, without £, % or commas")
+        return text
+    return value
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date without a time, e.g. 2016-07-19")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"`{value}` is not a date: write dates as YYYY-MM-DD, e.g. 2016-07-19") from None
+    raise ValueError("expected a date written as YYYY-MM-DD, e.g. 2016-07-19")
+
+
+Text = Annotated[str, BeforeValidator(_text), StringConstraints(min_length=1)]
+Id = Annotated[
+    str,
+    BeforeValidator(_text),
+    StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=64),
+    Field(description="An id: lower-case letters, digits and underscores (used in file names)."),
+]
+Number = Annotated[Decimal, BeforeValidator(_number), Field(allow_inf_nan=False)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------------------- parties.yaml
+
+
+class ChiefOfficer(Model):
+    title: Text = Field(description="The corporation sole as named in the agreement, e.g. 'Chief Constable of Bedfordshire Police'.")
+    holder: Text | None = Field(None, description="Name of the office holder, printed in the signature block.")
+
+
+class PolicingBody(Model):
+    title: Text = Field(description="e.g. 'Police and Crime Commissioner for Bedfordshire'.")
+    holder: Text | None = Field(None, description="Name of the office holder, printed in the signature block.")
+    address: Text | None = Field(None, description="Address for notices under the agreement.")
+
+
+class Force(Model):
+    name: Text = Field(description="The force as written in the agreement text, e.g. 'Bedfordshire Police'.")
+    area: Text = Field(description="The police area, e.g. 'Bedfordshire'.")
+    chief_officer: ChiefOfficer
+    policing_body: PolicingBody
+
+
+class Parties(Model):
+    """parties.yaml: the forces and their two corporations sole each."""
+
+    forces: dict[Id, Force] = Field(description="Forces by id (lower-case; used everywhere else).")
+
+
+# ---------------------------------------------------------------------------- agreement
+
+
+class AgreementInfo(Model):
+    title: Text = Field(description="The collaborated business area, e.g. 'Joint Protective Services'.")
+    reference: Text = Field(description="Document reference, printed in the footer.")
+    version: Text = Field(description="Version, e.g. \"3.0\".")
+    status: Literal["draft", "final"] = Field("draft", description="draft | final. A final document is never overwritten without --force.")
+    date: Date | None = Field(None, description="Date of the agreement (may be absent in drafts).")
+    commencement: Date = Field(description="Date the agreement takes effect.")
+    review: Date = Field(description="Date of the next formal review.")
+    alliance: Text = Field(description="The alliance's name.")
+    previous: Text | None = Field(None, description="The version this one replaces (path relative to this file).")
+
+
+class Weights(Model):
+    nre: Number = Field(description="Weight of net revenue expenditure, percent.")
+    demand: Number = Field(description="Weight of demand, percent.")
+
+
+class Apportionment(Model):
+    formula: Literal["equal", "fixed", "nre", "demand", "nre_and_demand"] = Field(
+        description="equal | fixed | nre | demand | nre_and_demand (DESIGN.md §4).")
+    weights: Weights | None = Field(None, description="nre_and_demand only: percent weights summing to 100.")
+    demand: dict[Id, Number] | None = Field(None, description="Demand per force (demand, nre_and_demand).")
+    shares: dict[Id, Number] | None = Field(None, description="fixed only: percent share per force, summing to exactly 100.00.")
+
+
+class Specification(Model):
+    """Free-form fields for the annex template; the generic annex uses the named ones."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    purpose: Text | None = Field(None, description="What the unit is for.")
+    services: list[Text] = Field(default_factory=list, description="Services in scope.")
+    service_levels: list[Text] = Field(default_factory=list, description="Service levels.")
+    governance: Text | None = Field(None, description="Governance and reporting of the unit.")
+    reporting: Text | None = Field(None, description="Performance reporting of the unit.")
+
+
+def _spec_kind(value: Any) -> str:
+    return "no-specification" if isinstance(value, str) else "specification-fields"
+
+
+SpecificationField = Annotated[
+    Union[
+        Annotated[Literal["none"], Tag("no-specification")],
+        Annotated[Specification, Tag("specification-fields")],
+    ],
+    Discriminator(_spec_kind),
+]
+
+
+class Function(Model):
+    id: Id = Field(description="Function id; its annex template is annexes/<id>.docx when present.")
+    name: Text = Field(description="e.g. 'Armed Policing Unit'.")
+    budget: Number | None = Field(None, description="Annual budget in pounds, e.g. \"6250000.00\".")
+    apportionment: Apportionment | None = None
+    specification: SpecificationField | None = Field(
+        None, description="Fields for the annex template, or `none` when no specification exists yet.")
+    reason: Text | None = Field(None, description="Why there is no specification yet (with `specification: none`).")
+    publish: bool = Field(True, description="false: details withheld from the publication version.")
+
+
+def _clause(value: Any) -> Any:
+    return {"text": value} if isinstance(value, str) else value
+
+
+class Clause(Model):
+    id: Id | None = Field(None, description="Optional stable id, so that a reworded clause is reported as reworded.")
+    text: Text = Field(description="The clause, printed literally.")
+
+
+ClauseField = Annotated[Clause, BeforeValidator(_clause)]
+
+
+class Finance(Model):
+    net_revenue_expenditure: dict[Id, Number] = Field(
+        default_factory=dict, description="Net revenue expenditure per force, pounds (formulas using nre).")
+
+
+Provision = Literal["force", "policing_body", "policing_body_and_force"]
+
+
+class Agreement(Model):
+    """An agreement file: the umbrella (Part A) data and its functions (Part B)."""
+
+    agreement: AgreementInfo
+    forces: list[Id] = Field(description="Force ids; each joins with both corporations sole.")
+    lead_force: Id = Field(description="The force that delivers the collaborated service.")
+    provisions: list[Provision] = Field(description="s22A(2) provisions: force | policing_body | policing_body_and_force.")
+    finance: Finance = Field(default_factory=Finance)
+    functions: list[Function] = Field(default_factory=list, description="Part B, in this order.")
+    clauses: dict[str, list[ClauseField]] = Field(
+        default_factory=dict, description="Agreement-specific clauses by umbrella section key, appended to that section.")
+
+
+# ---------------------------------------------------------------------------- summit.yaml
+
+
+class SummitInfo(Model):
+    name: Text
+    date: Date
+
+
+class Summit(Model):
+    """summit.yaml: what `agreement-builder build` builds."""
+
+    summit: SummitInfo
+    parties: Text = Field("parties.yaml", description="The parties file (relative to this file).")
+    agreements: list[Text] = Field(description="Agreement files (relative to this file).")

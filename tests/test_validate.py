@@ -1,0 +1,153 @@
+"""Bad inputs: each exits 1 with the right FILE:LINE:COL, a clear message and no traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from agreement_builder.validate import check_file, load_agreement
+
+from .conftest import replace_once
+
+JPS = (Path(__file__).resolve().parent.parent / "agreements" / "jps.yaml").read_text()
+
+# (id, old text, new text, marker where the error must point (its first character), words of the message)
+CASES = [
+    ("misspelt key", "lead_force: bedfordshire", "lead_forse: bedfordshire", "lead_forse", "did you mean `lead_force`"),
+    ("lead force not a party", "lead_force: bedfordshire", "lead_force: essex", "essex", "not one of the agreement's forces"),
+    ("unknown force", "forces: [bedfordshire, cambridgeshire,", "forces: [bedfordshire, cambrigeshire,", "cambrigeshire", "did you mean `cambridgeshire`"),
+    ("one policing body", "forces: [bedfordshire, cambridgeshire, hertfordshire]", "forces: [bedfordshire]", "[bedfordshire]", "at least two policing bodies"),
+    ("force twice", "forces: [bedfordshire, cambridgeshire, hertfordshire]", "forces: [bedfordshire, cambridgeshire, hertfordshire, cambridgeshire]", "cambridgeshire]", "listed twice"),
+    ("fixed shares not 100", 'hertfordshire: "40.30"', 'hertfordshire: "40.20"', "shares:", "99.90%"),
+    ("weights not 100", "weights: {nre: 50, demand: 50}", "weights: {nre: 50, demand: 40}", "weights: {nre: 50, demand: 40}", "weights sum to 90"),
+    ("unknown provision", "provisions: [force, policing_body_and_force]", "provisions: [forces, policing_body_and_force]", "forces, policing", "did you mean `force`"),
+    ("no provision", "provisions: [force, policing_body_and_force]", "provisions: []", "[]", "no s22A(2) provision"),
+    ("unknown clause section", "  accountability:\n", "  acountability:\n", "acountability", "did you mean `accountability`"),
+    ("review before commencement", "review: 2019-07-31", "review: 2015-07-31", "2015-07-31", "not after commencement"),
+    ("impossible date", "commencement: 2016-08-01", "commencement: 2016-02-30", "2016-02-30", "not a real date"),
+    ("money with symbols", 'budget: "2100000"', 'budget: "£2,100,000"', '"£2,100,000"', "not a number"),
+    ("demand missing for a force", "demand: {bedfordshire: 3120, cambridgeshire: 2890, hertfordshire: 4410}",
+     "demand: {bedfordshire: 3120, cambridgeshire: 2890}", "demand: {bedfordshire: 3120, cambridgeshire: 2890}", "missing for `hertfordshire`"),
+    ("negative demand", "demand: {bedfordshire: 3120, cambridgeshire: 2890, hertfordshire: 4410}",
+     "demand: {bedfordshire: -3120, cambridgeshire: 2890, hertfordshire: 4410}", "-3120", "negative"),
+    ("all-zero demand", "demand: {bedfordshire: 38, cambridgeshire: 31, hertfordshire: 44}",
+     "demand: {bedfordshire: 0, cambridgeshire: 0, hertfordshire: 0}", "demand: {bedfordshire: 0", "zero for every force"),
+    ("capital id", "id: dogs", "id: Dogs", "Dogs", "not a valid id"),
+    ("path traversal id", "id: dogs", "id: ../../etc/passwd", "../../etc/passwd", "not a valid id"),
+    ("unknown status", "status: draft", "status: drafty", "drafty", "did you mean `draft`"),
+    ("duplicate function id", "id: major_crime", "id: dogs", "dogs\n    name: Major", "used twice"),
+    ("no specification without reason", "  - id: ops_planning\n", "  - id: doa\n    name: Delegation\n    specification: none\n  - id: ops_planning\n", "none\n", "no `reason`"),
+    ("zero budget", 'budget: "640000.00"', 'budget: "0"', '"0"', "more than £0"),
+    ("fraction of a penny", 'budget: "640000.00"', 'budget: "640000.001"', '"640000.001"', "fractions of a penny"),
+    ("input the formula does not use", "apportionment: {formula: equal}", "apportionment: {formula: equal, demand: {bedfordshire: 1, cambridgeshire: 1, hertfordshire: 1}}", "demand: {bedfordshire: 1, ", "does not use it"),
+    ("formula needs weights", "      weights: {nre: 50, demand: 50}\n", "", "apportionment:\n      formula: nre_and_demand\n      demand: {bedfordshire: 3120", "needs `weights`"),
+    ("misspelt specification field", "purpose: To plan", "purpos: To plan", "purpos:", "did you mean `purpose`"),
+    ("duplicate key", "lead_force: bedfordshire\n", "lead_force: bedfordshire\nlead_force: hertfordshire\n", "lead_force: hertfordshire", "duplicate key"),
+    ("tab indentation", "  title: Joint Protective Services\n", "\ttitle: Joint Protective Services\n", "\ttitle", "tab"),
+    ("missing required key", "  reference: BCH-S22A-JPS\n", "", "agreement:", "`reference` is missing"),
+    ("previous does not exist", "previous: jps-2013.yaml", "previous: jps-2012.yaml", "jps-2012.yaml", "does not exist"),
+    ("list where a mapping belongs", "finance:\n  net_revenue_expenditure:", "finance:\n  net_revenue_expendture:", "net_revenue_expendture", "did you mean `net_revenue_expenditure`"),
+    ("text where a list belongs", "forces: [bedfordshire, cambridgeshire, hertfordshire]", "forces: bedfordshire", "bedfordshire\n", "should be a list"),
+    ("clause id twice", "    - id: underwriter\n", "    - id: lead_commissioner\n", "lead_commissioner\n      text: >-\n        The Parties", "used twice"),
+]
+
+
+def position_of(text: str, marker: str) -> tuple[int, int]:
+    index = text.index(marker)
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def test_there_are_at_least_twenty_cases():
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("name,old,new,marker,words", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_exits_1_at_the_right_place(workspace, run, name, old, new, marker, words):
+    text = replace_once(JPS, old, new)
+    path = workspace / "agreements" / "bad.yaml"
+    path.write_text(text)
+    result = run("validate", path, cwd=workspace)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    line, column = position_of(text, marker)
+    expected = f"agreements/bad.yaml:{line}:{column}: error: "
+    matching = [l for l in result.output.splitlines() if l.startswith(expected)]
+    assert matching, f"expected {expected!r} in:\n{result.output}"
+    assert any(words in l for l in matching) or words in result.output, result.output
+    # every error line has the FILE:LINE:COL: severity: form and a rule id
+    for l in result.output.splitlines():
+        if ": error: " in l:
+            assert re.match(r"^agreements/bad\.yaml:\d+:\d+: error: .+ \[[a-z0-9-]+\]$", l), l
+
+
+def test_examples_validate(run, workspace):
+    result = run("validate", "agreements/jps.yaml", "agreements/psd.yaml", "agreements/jps-2013.yaml",
+                 "summit.yaml", "parties.yaml", cwd=workspace)
+    assert result.exit_code == 0, result.output
+    assert "agreements/jps.yaml: ok" in result.output
+
+
+def test_final_agreement_warnings_do_not_fail(workspace):
+    issues = check_file(workspace / "agreements" / "jps-2013.yaml")
+    assert issues and all(not i.is_error for i in issues)
+    assert any("office holders" in i.message for i in issues)
+
+
+def test_all_errors_are_reported_together_sorted(workspace, run):
+    text = JPS.replace("status: draft", "status: drafty").replace('hertfordshire: "40.30"', 'hertfordshire: "40.20"')
+    path = workspace / "agreements" / "two.yaml"
+    path.write_text(text)
+    # shape errors stop before semantic checks; two shape errors come together
+    text2 = JPS.replace("status: draft", "status: drafty").replace("lead_force:", "lead_forse:")
+    path.write_text(text2)
+    result = run("validate", path, cwd=workspace)
+    lines = [l for l in result.output.splitlines() if ": error: " in l]
+    assert len(lines) == 2
+    assert [int(l.split(":")[1]) for l in lines] == sorted(int(l.split(":")[1]) for l in lines)
+
+
+def test_parties_file_errors(workspace, run):
+    parties = workspace / "parties.yaml"
+    parties.write_text(parties.read_text().replace("    name: Bedfordshire Police\n", "    nam: Bedfordshire Police\n"))
+    result = run("validate", "parties.yaml", cwd=workspace)
+    assert result.exit_code == 1
+    assert re.search(r"parties\.yaml:\d+:5: error: unknown key `nam`", result.output)
+
+
+def test_summit_with_missing_agreement(workspace, run):
+    summit = workspace / "summit.yaml"
+    summit.write_text(summit.read_text().replace("agreements/psd.yaml", "agreements/pds.yaml"))
+    result = run("validate", "summit.yaml", cwd=workspace)
+    assert result.exit_code == 1
+    assert "summit.yaml:8:5: error: the agreement file `agreements/pds.yaml` does not exist" in result.output
+
+
+def test_summit_file_given_as_agreement(workspace):
+    from agreement_builder.errors import InputError
+    with pytest.raises(InputError, match="summit file, not an agreement"):
+        load_agreement(workspace / "summit.yaml")
+
+
+def test_no_parties_file(tmp_path, run):
+    (tmp_path / "a.yaml").write_text(JPS.replace("previous: jps-2013.yaml\n", ""))
+    result = run("validate", "a.yaml", cwd=tmp_path)
+    assert result.exit_code == 1 and "no parties.yaml found" in result.output
+
+
+def test_usage_error_exits_2(run):
+    assert run("validate").exit_code == 2
+    assert run("no-such-command").exit_code == 2
+
+
+def test_schema_is_json_schema_with_descriptions(run):
+    import json
+    schema = json.loads(run("schema").output)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert schema["properties"]["lead_force"]["description"]
+    assert schema["$defs"]["Function"]["additionalProperties"] is False
+    parties = json.loads(run("schema", "--kind", "parties").output)
+    assert "forces" in parties["properties"]
