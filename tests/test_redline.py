@@ -1,0 +1,449 @@
+"""Redline: accept all gives NEW, reject all gives OLD, and nothing else is marked.
+
+The accept/reject here is written independently of the engine, straight over the XML, with
+Word's semantics: a deleted paragraph mark joins the paragraph to the next one.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from redline_helpers import (  # noqa: E402
+    Annex, Body, Clause, H1, Para, Table, build_docx,
+)
+
+from agreement_builder.docmodel import bookmark_name, read_document  # noqa: E402
+from agreement_builder.errors import InputError  # noqa: E402
+from agreement_builder.redline import redline, word_changes  # noqa: E402
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def q(tag):
+    return f"{{{W}}}{tag}"
+
+
+# --------------------------------------------------------------------------- independent accept/reject
+
+def document_xml(data: bytes) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return etree.fromstring(zf.read("word/document.xml"))
+
+
+def resolve(root: etree._Element, accept: bool) -> etree._Element:
+    """Return the tree with every revision accepted (or rejected)."""
+    keep, drop = (q("ins"), q("del")) if accept else (q("del"), q("ins"))
+    marks = (q("rPr"), q("trPr"))
+    for tr in list(root.iter(q("tr"))):
+        trpr = tr.find(q("trPr"))
+        if trpr is not None and trpr.find(drop) is not None:
+            tr.getparent().remove(tr)
+    for tbl in list(root.iter(q("tbl"))):  # a table whose rows are all gone goes too
+        if not list(tbl.iter(q("tr"))):
+            tbl.getparent().remove(tbl)
+    for el in list(root.iter(drop)):
+        if el.getparent() is not None and el.getparent().tag not in marks:
+            el.getparent().remove(el)
+    for el in list(root.iter(keep)):
+        parent = el.getparent()
+        if parent is None or parent.tag in marks:
+            continue
+        at = parent.index(el)
+        for child in reversed(list(el)):
+            parent.insert(at, child)
+        parent.remove(el)
+    if not accept:
+        for el in root.iter(q("delText")):
+            el.tag = q("t")
+        for el in root.iter(q("delInstrText")):
+            el.tag = q("instrText")
+    for p in reversed(list(root.iter(q("p")))):
+        if p.find(f"{q('pPr')}/{q('rPr')}/{drop}") is None:
+            continue
+        content = [c for c in p if c.tag != q("pPr")]
+        nxt = p.getnext()
+        if nxt is not None and nxt.tag == q("p"):
+            ppr = nxt.find(q("pPr"))
+            at = 1 if ppr is not None else 0
+            for child in reversed(content):
+                nxt.insert(at, child)
+            p.getparent().remove(p)
+        elif not text_of(p):
+            p.getparent().remove(p)
+    return root
+
+
+def text_of(p: etree._Element) -> str:
+    out = []
+    for el in p.iter(q("t"), q("tab"), q("br"), q("delText")):
+        if el.tag == q("t"):
+            out.append(el.text or "")
+        elif el.tag == q("tab"):
+            out.append("\t")
+        elif el.tag == q("br"):
+            out.append("\n")
+    return "".join(out)
+
+
+def texts(root: etree._Element) -> list:
+    """Return the body as [text of each paragraph | rows of cell texts of each table]."""
+    out = []
+    for el in root.find(q("body")):
+        if el.tag == q("p"):
+            out.append(text_of(el))
+        elif el.tag == q("tbl"):
+            out.append([["\n".join(text_of(p) for p in tc.iter(q("p"))) for tc in tr.iter(q("tc"))]
+                        for tr in el.iter(q("tr"))])
+    return out
+
+
+def revisions(root: etree._Element) -> list[etree._Element]:
+    return list(root.iter(q("ins"), q("del")))
+
+
+def check(old: bytes, new: bytes, **kw) -> etree._Element:
+    """Redline OLD -> NEW; assert accept-all == NEW and reject-all == OLD; return the output tree."""
+    out = redline(old, new, **kw)
+    assert out == redline(old, new, **kw), "output is not deterministic"
+    root = document_xml(out)
+    assert texts(resolve(document_xml(out), accept=True)) == texts(document_xml(new))
+    assert texts(resolve(document_xml(out), accept=False)) == texts(document_xml(old))
+    ids = [r.get(q("id")) for r in revisions(root)]
+    assert len(ids) == len(set(ids)), "revision ids are not unique"
+    names = [b.get(q("name")) for b in root.iter(q("bookmarkStart"))]
+    assert len(names) == len(set(names)), "bookmark names are not unique"
+    bids = [b.get(q("id")) for b in root.iter(q("bookmarkStart"))]
+    assert len(bids) == len(set(bids)), "bookmark ids are not unique"
+    assert not list(root.iter(q("moveFrom"), q("moveTo")))
+    return root
+
+
+def inserted_text(root) -> list[str]:
+    return ["".join(t.text or "" for t in el.iter(q("t"))) for el in root.iter(q("ins"))
+            if el.getparent().tag != q("rPr") and el.getparent().tag != q("trPr")]
+
+
+def deleted_text(root) -> list[str]:
+    return ["".join(t.text or "" for t in el.iter(q("delText"))) for el in root.iter(q("del"))
+            if el.getparent().tag != q("rPr") and el.getparent().tag != q("trPr")]
+
+
+# --------------------------------------------------------------------------- the pairs
+
+BOOKMARKED = [True, False]
+
+
+def ids(on: bool, prefix: str, key: str):
+    return bookmark_name(prefix, key) if on else None
+
+
+def base(on=True, *, clauses=None, extra=()):
+    clauses = clauses or ["The parties shall co-operate.", "The Lead Force shall deliver the service."]
+    return [
+        Para("Collaboration Agreement", "Title"),
+        Body("This agreement is made under section 22A of the Police Act 1996."),
+        H1("Definitions", ids(on, "_AB_S_", "definitions")),
+        Clause("In this agreement the following words have the meanings given."),
+        H1("Governance", ids(on, "_AB_S_", "governance")),
+        *[Clause(c) for c in clauses],
+        *extra,
+        H1("Termination", ids(on, "_AB_S_", "termination")),
+        Clause("Any party may withdraw on twelve months' notice."),
+    ]
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_identical_documents_have_no_revision(on):
+    doc = build_docx(base(on))
+    root = check(doc, doc)
+    assert revisions(root) == []
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_a_changed_word(on):
+    old = build_docx(base(on))
+    new = build_docx(base(on, clauses=["The parties shall co-operate.", "The Lead Force shall provide the service."]))
+    root = check(old, new)
+    assert inserted_text(root) == ["provide"]
+    assert deleted_text(root) == ["deliver"]
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_a_clause_inserted_in_the_middle_renumbers_without_revision(on):
+    old = build_docx(base(on))
+    new = build_docx(base(on, clauses=["The parties shall co-operate.", "A Strategic Board is established.",
+                                       "The Lead Force shall deliver the service."]))
+    root = check(old, new)
+    assert inserted_text(root) == ["A Strategic Board is established."]
+    assert deleted_text(root) == []
+    # the only other revision is the inserted paragraph mark
+    assert len(revisions(root)) == 2
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_a_paragraph_deleted(on):
+    old = build_docx(base(on))
+    new = build_docx(base(on, clauses=["The Lead Force shall deliver the service."]))
+    root = check(old, new)
+    assert deleted_text(root) == ["The parties shall co-operate."]
+    assert inserted_text(root) == []
+    marks = root.findall(f".//{q('pPr')}/{q('rPr')}/{q('del')}")
+    assert len(marks) == 1
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_a_section_inserted(on):
+    old = build_docx(base(on))
+    section = [H1("Finance", ids(on, "_AB_S_", "finance")), Clause("Each party shall pay its share."),
+               Clause("The budget is set annually.")]
+    new = build_docx(base(on, extra=section))
+    root = check(old, new)
+    assert inserted_text(root) == ["Finance", "Each party shall pay its share.", "The budget is set annually."]
+    assert deleted_text(root) == []
+
+
+def annex(key, on, rows, title=None):
+    return [Annex(title or f"Service Specification: {key.title()}", ids(on, "_AB_F_", key)),
+            Clause(f"The {key} unit shall serve every party."),
+            Table([["Force", "Share", "Annual contribution"], *rows, ["Total", "100.00%", "£300.00"]])]
+
+
+ROWS = [["Bedfordshire Police", "30.00%", "£90.00"], ["Cambridgeshire Constabulary", "30.00%", "£90.00"],
+        ["Hertfordshire Constabulary", "40.00%", "£120.00"]]
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_table_row_added_removed_changed(on):
+    old = build_docx(base(on, extra=annex("dogs", on, ROWS)))
+    rows = [["Bedfordshire Police", "25.00%", "£75.00"], ["Hertfordshire Constabulary", "40.00%", "£120.00"],
+            ["Kent Police", "35.00%", "£105.00"]]
+    new = build_docx(base(on, extra=annex("dogs", on, rows)))
+    root = check(old, new)
+    trs = list(root.iter(q("tr")))
+    assert sum(tr.find(f"{q('trPr')}/{q('ins')}") is not None for tr in trs) == 1
+    assert sum(tr.find(f"{q('trPr')}/{q('del')}") is not None for tr in trs) == 1
+    assert "25" in inserted_text(root) and "30" in deleted_text(root)
+    assert "Kent Police" in inserted_text(root) and "Cambridgeshire Constabulary" in deleted_text(root)
+    # the changed row is diffed word by word, the force name is untouched
+    assert "Bedfordshire Police" not in inserted_text(root) + deleted_text(root)
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_runs_split_differently_give_no_revision(on):
+    old = build_docx(base(on))
+    split = Para([("The Lead ", {}), ("Fo", {}), ("rce shall deliver", {}), (" the service.", {})], "Clause")
+    items = base(on)
+    items[6] = split
+    new = build_docx(items)
+    root = check(old, new)
+    assert revisions(root) == []
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_bold_only_change_gives_no_revision(on):
+    old = build_docx(base(on))
+    items = base(on)
+    items[6] = Para([("The Lead Force shall ", {}), ("deliver", {"b": True}), (" the service.", {})], "Clause")
+    new = build_docx(items)
+    root = check(old, new)
+    assert revisions(root) == []
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_special_characters_are_literal(on):
+    old = build_docx(base(on, clauses=["Costs & charges < £5 are “de minimis” and ‘small’."]))
+    new = build_docx(base(on, clauses=["Costs & charges < £50 are “de minimis” & ‘trivial’ {{ x }}."]))
+    root = check(old, new)
+    assert "‘trivial’" in "".join(inserted_text(root)) or "trivial" in "".join(inserted_text(root))
+    assert "{{ x }}" in "".join(inserted_text(root))
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_a_moved_annex_is_a_deletion_and_an_insertion(on):
+    dogs, drones = annex("dogs", on, ROWS), annex("drones", on, ROWS)
+    old = build_docx(base(on, extra=dogs + drones))
+    new = build_docx(base(on, extra=drones + dogs))
+    root = check(old, new)
+    assert not list(root.iter(q("moveFrom"), q("moveTo")))
+    moved = "The dogs unit shall serve every party." if "dogs" in "".join(deleted_text(root)) \
+        else "The drones unit shall serve every party."
+    assert moved in deleted_text(root) and moved in inserted_text(root)
+    # the annex that stayed in place carries no revision
+    stayed = "drones" if "dogs" in moved else "dogs"
+    assert not any(stayed in t for t in inserted_text(root) + deleted_text(root))
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_annex_removed_and_another_inserted_in_its_place(on):
+    old = build_docx(base(on, extra=annex("dogs", on, ROWS)))
+    new = build_docx(base(on, extra=annex("drones", on, ROWS)))
+    root = check(old, new)
+    if on:  # stable ids: the two annexes never share content; whole annex out, whole annex in
+        assert "The dogs unit shall serve every party." in deleted_text(root)
+        assert sum(tr.find(f"{q('trPr')}/{q('del')}") is not None for tr in root.iter(q("tr"))) == 5
+
+
+def test_unchanged_sections_carry_no_revision_and_renamed_heading_aligns_by_id():
+    old = build_docx(base(True))
+    items = base(True)
+    items[4] = H1("Governance and Oversight", bookmark_name("_AB_S_", "governance"))
+    new = build_docx(items)
+    root = check(old, new)
+    assert inserted_text(root) == [" and Oversight"]
+
+
+def test_long_stable_ids_are_hashed():
+    assert bookmark_name("_AB_C_", "short") == "_AB_C_short"
+    long_id = "accountability-" + "x" * 40
+    name = bookmark_name("_AB_C_", long_id)
+    assert len(name) <= 40 and name.startswith("_AB_C_") and len(name) == 6 + 16
+
+
+def test_clause_ids_anchor_even_when_text_is_rewritten():
+    on = True
+    old = build_docx(base(on, extra=[Clause("Alpha beta gamma.", "_AB_C_c1"), Clause("Zeta eta theta.", "_AB_C_c2")]))
+    new = build_docx(base(on, extra=[Clause("Completely different words.", "_AB_C_c1"),
+                                     Clause("Zeta eta theta.", "_AB_C_c2")]))
+    root = check(old, new)
+    # c1 is the same clause: diffed in place (its bookmark stays, no deleted paragraph mark)
+    assert not root.findall(f".//{q('pPr')}/{q('rPr')}/{q('del')}")
+
+
+def test_whole_word_phrases_not_fragments():
+    changes = word_changes("delivered by Bedfordshire Police as lead", "delivered by Kent Constabulary as lead")
+    assert changes == [(13, 32, 13, 30)]
+
+
+def test_author_and_date():
+    old = build_docx(base(True))
+    new = build_docx(base(True, clauses=["The parties shall co-operate fully."]))
+    root = check(old, new, author="Legal Services", date="2017-03-01")
+    dates = {r.get(q("date")) for r in revisions(root)}
+    assert dates == {"2017-03-01T00:00:00Z"}
+    assert {r.get(q("author")) for r in revisions(root)} == {"Legal Services"}
+    default = check(old, new)
+    assert {r.get(q("date")) for r in revisions(default)} == {"2016-07-19T00:00:00Z"}
+
+
+def test_fields_use_their_result_and_hyperlinks_count():
+    field = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> REF x </w:instrText>'
+             '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>12</w:t></w:r>'
+             '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve"> days</w:t></w:r>')
+    link = '<w:hyperlink w:anchor="x"><w:r><w:t xml:space="preserve">see clause</w:t></w:r></w:hyperlink>'
+    old = build_docx(base(True, extra=[Para(raw=f"<w:r><w:t xml:space=\"preserve\">Notice of </w:t></w:r>{field}"),
+                                       Para(raw=link)]))
+    new = build_docx(base(True, extra=[Para(raw=f"<w:r><w:t xml:space=\"preserve\">Notice of </w:t></w:r>{field}"),
+                                       Para(raw=link.replace("see clause", "see the clause"))]))
+    doc = read_document(old)
+    assert "Notice of 12 days" in [b.text for b in doc.blocks]
+    root = check(old, new)
+    assert inserted_text(root) == ["the "]
+
+
+def test_existing_revisions_in_an_input_are_accepted_first():
+    raw = ('<w:r><w:t xml:space="preserve">The board </w:t></w:r><w:del w:id="901" w:author="x" w:date="2016-01-01T00:00:00Z">'
+           '<w:r><w:delText>may</w:delText></w:r></w:del><w:ins w:id="902" w:author="x" w:date="2016-01-01T00:00:00Z">'
+           '<w:r><w:t>shall</w:t></w:r></w:ins><w:r><w:t xml:space="preserve"> meet.</w:t></w:r>')
+    edited = build_docx(base(True, extra=[Para(raw=raw)]))
+    doc = read_document(edited)
+    assert doc.accepted_revisions == 2
+    assert "The board shall meet." in [b.text for b in doc.blocks]
+    clean = build_docx(base(True, extra=[Clause("The board shall meet.")]))
+    out = redline(clean, edited)
+    assert revisions(document_xml(out)) == []
+
+
+def test_a_national_scale_pair_is_consistent():
+    from redline_helpers import national_items
+
+    annexes = [f"function_{n:02d}" for n in range(8)]
+    old = build_docx(national_items(lead="Bedfordshire Police", annexes=annexes))
+    new_annexes = annexes[:3] + annexes[4:] + ["function_new"]
+    new = build_docx(national_items(lead="Kent Police", annexes=new_annexes, extra_clause=True))
+    root = check(old, new)
+    assert "Kent" in inserted_text(root) and "Bedfordshire" in deleted_text(root)
+
+
+# --------------------------------------------------------------------------- untrusted input
+
+def test_zip_bomb_is_refused(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", b"\0" * (8 * 1024 * 1024))
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(buffer.getvalue())
+    with pytest.raises(InputError, match="zip bomb") as info:
+        redline(bomb, build_docx(base(True)))
+    assert str(bomb) in str(info.value)
+
+
+def test_a_text_file_renamed_docx_is_refused(tmp_path):
+    fake = tmp_path / "agreement.docx"
+    fake.write_text("this is not a Word document\n")
+    with pytest.raises(InputError, match="not a Word .docx file"):
+        redline(build_docx(base(True)), fake)
+
+
+def test_xml_entities_are_not_expanded(tmp_path):
+    good = build_docx(base(True))
+    with zipfile.ZipFile(io.BytesIO(good)) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    xml = parts["word/document.xml"].decode()
+    head, rest = xml.split("?>", 1)
+    parts["word/document.xml"] = (
+        head + '?><!DOCTYPE w:document [<!ENTITY boom "EXPANDED-ENTITY">]>'
+        + rest.replace("The parties shall co-operate.", "&boom;")).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for n, data in parts.items():
+            zf.writestr(n, data)
+    evil = tmp_path / "evil.docx"
+    evil.write_bytes(buffer.getvalue())
+    with pytest.raises(InputError, match="DTD") as info:
+        read_document(evil)
+    assert "EXPANDED-ENTITY" not in str(info.value)
+
+
+def test_malformed_xml_gives_a_position():
+    good = build_docx(base(True))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(buffer, "w") as dst:
+        for n in src.namelist():
+            data = src.read(n)
+            dst.writestr(n, data.replace(b"</w:body>", b"</w:bod>") if n == "word/document.xml" else data)
+    with pytest.raises(InputError, match="not well-formed"):
+        read_document(buffer.getvalue(), "broken.docx")
+
+
+# --------------------------------------------------------------------------- LibreOffice opens it
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="LibreOffice (soffice) or pdftotext is not installed")
+def test_libreoffice_opens_the_redline(tmp_path):
+    old = build_docx(base(True, extra=annex("dogs", True, ROWS)))
+    new = build_docx(base(True, clauses=["The parties shall co-operate.", "The Lead Force shall provide the service."],
+                          extra=annex("dogs", True, ROWS[:2])))
+    out = tmp_path / "redline.docx"
+    out.write_bytes(redline(old, new))
+    profile = tmp_path / "lo-profile"
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(out)],
+        capture_output=True, text=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)})
+    pdf = tmp_path / "redline.pdf"
+    assert pdf.exists(), result.stderr + result.stdout
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "provide" in text and "deliver" in text  # new word and struck-through old word
+    assert "Hertfordshire" in text  # the deleted row is shown
