@@ -1,0 +1,426 @@
+"""Splice Part B annexes into the umbrella and finish the document for Word.
+
+Why not docxcompose: it re-derives and merges every style for every appended document, which
+is most of the time of a naive pipeline (87% for an umbrella with ten annexes). Our annex
+templates share the umbrella's style names by design, so the work left is small and done
+once per annex template, not once per annex: import the few styles the umbrella lacks,
+give every annex its own numbering instance (so its clauses restart at 1), carry images and
+hyperlinks over, and mark the annex with its stable id. The finishing pass fills the table
+of contents, makes bookmark and drawing ids unique and sets the document properties, so
+that the same inputs always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from lxml import etree
+
+from .context import bookmark_name
+from .errors import TemplateError
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NSMAP = {"w": W_NS, "r": R_NS}
+_REL_ATTRS = [f"{{{R_NS}}}{name}" for name in ("id", "embed", "link", "pict")]
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+#: Style ids of the paragraphs that get a table-of-contents entry (see docs/templates.md).
+TOC_STYLES = ("Heading1", "AppendixTitle", "AnnexTitle")
+TOC_INSTRUCTION = ' TOC \\o "1-1" \\h \\z \\t "Appendix Title,1,Annex Title,1" '
+
+
+def _w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+@dataclass
+class AnnexSource:
+    """What the composer needs from an annex template besides its rendered body."""
+
+    path: Path
+    styles: dict[str, etree._Element]  # style id -> w:style
+    nums: dict[str, str]  # numId -> abstractNumId
+    abstracts: dict[str, etree._Element]  # abstractNumId -> w:abstractNum
+    part: object  # the python-docx document part (for relationships)
+
+    @classmethod
+    def from_document(cls, path: Path, document) -> "AnnexSource":
+        styles = {s.get(qn("w:styleId")): s for s in document.styles.element.findall(qn("w:style"))}
+        nums: dict[str, str] = {}
+        abstracts: dict[str, etree._Element] = {}
+        try:
+            numbering = document.part.numbering_part.element
+        except (KeyError, NotImplementedError):
+            numbering = None
+        if numbering is not None:
+            for an in numbering.findall(qn("w:abstractNum")):
+                abstracts[an.get(qn("w:abstractNumId"))] = an
+            for num in numbering.findall(qn("w:num")):
+                ref = num.find(qn("w:abstractNumId"))
+                if ref is not None:
+                    nums[num.get(qn("w:numId"))] = ref.get(qn("w:val"))
+        return cls(path, styles, nums, abstracts, document.part)
+
+    def style_numbering(self, style_id: str | None) -> tuple[str | None, str | None]:
+        """Return (numId, ilvl) a paragraph style gives, following basedOn."""
+        seen = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            style = self.styles.get(style_id)
+            if style is None:
+                return None, None
+            num_pr = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+            if num_pr is not None:
+                num_id = num_pr.find(qn("w:numId"))
+                ilvl = num_pr.find(qn("w:ilvl"))
+                return (num_id.get(qn("w:val")) if num_id is not None else None,
+                        ilvl.get(qn("w:val")) if ilvl is not None else None)
+            based = style.find(qn("w:basedOn"))
+            style_id = based.get(qn("w:val")) if based is not None else None
+        return None, None
+
+
+@dataclass
+class Composer:
+    """Splices annex bodies into an umbrella document (a python-docx Document, not yet rendered)."""
+
+    document: object
+    _style_ids: set[str] = field(init=False)
+    _abstract_by_digest: dict[str, str] = field(init=False, default_factory=dict)
+    _next_num: int = field(init=False)
+    _next_abstract: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._styles = self.document.styles.element
+        self._style_ids = {s.get(qn("w:styleId")) for s in self._styles.findall(qn("w:style"))}
+        self._numbering = self.document.part.numbering_part.element
+        nums = [int(n.get(qn("w:numId"))) for n in self._numbering.findall(qn("w:num"))]
+        abstracts = [int(a.get(qn("w:abstractNumId"))) for a in self._numbering.findall(qn("w:abstractNum"))]
+        self._next_num = max(nums, default=0) + 1
+        self._next_abstract = max(abstracts, default=-1) + 1
+        for an in self._numbering.findall(qn("w:abstractNum")):
+            self._abstract_by_digest.setdefault(_abstract_digest(an), an.get(qn("w:abstractNumId")))
+        self._media: dict[tuple[str, str], str] = {}
+
+    # -------------------------------------------------------------- annexes
+
+    def annex_xml(self, body_xml: str, source: AnnexSource, function_id: str) -> str:
+        """Return a rendered annex body as paragraphs and tables ready to sit in the umbrella body."""
+        body = etree.fromstring(body_xml.encode("utf-8"), _PARSER)
+        for sect in body.iter(_w("sectPr")):
+            sect.getparent().remove(sect)
+        blocks = [child for child in body if child.tag in (_w("p"), _w("tbl"), _w("sdt"))]
+        self._import_styles(body, source)
+        self._restart_numbering(body, source)
+        self._carry_relationships(body, source)
+        first = next((b for b in blocks if b.tag == _w("p")), None)
+        if first is not None:
+            _add_bookmark(first, bookmark_name("_AB_F_", function_id))
+        return "".join(etree.tostring(b, encoding="unicode") for b in blocks)
+
+    def _import_styles(self, body: etree._Element, source: AnnexSource) -> None:
+        used = {el.get(_w("val")) for tag in ("pStyle", "rStyle", "tblStyle") for el in body.iter(_w(tag))}
+        pending = [s for s in used if s and s not in self._style_ids]
+        while pending:
+            style_id = pending.pop()
+            if style_id in self._style_ids:
+                continue
+            style = source.styles.get(style_id)
+            if style is None:
+                continue  # Word falls back to Normal, as it does for the template itself
+            clone = copy.deepcopy(style)
+            num_pr = clone.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+            if num_pr is not None:  # numbering now comes from explicit numPr on each paragraph
+                num_pr.getparent().remove(num_pr)
+            self._styles.append(clone)
+            self._style_ids.add(style_id)
+            for ref in ("basedOn", "link", "next"):
+                el = style.find(qn(f"w:{ref}"))
+                if el is not None:
+                    pending.append(el.get(_w("val")))
+
+    def _restart_numbering(self, body: etree._Element, source: AnnexSource) -> None:
+        """Give every list used by this annex a fresh numbering instance starting at 1."""
+        fresh: dict[str, str] = {}
+        for p in body.iter(_w("p")):
+            ppr = p.find(_w("pPr"))
+            style_el = ppr.find(_w("pStyle")) if ppr is not None else None
+            style_id = style_el.get(_w("val")) if style_el is not None else None
+            num_pr = ppr.find(_w("numPr")) if ppr is not None else None
+            num_id = ilvl = None
+            if num_pr is not None:
+                n = num_pr.find(_w("numId"))
+                lv = num_pr.find(_w("ilvl"))
+                num_id = n.get(_w("val")) if n is not None else None
+                ilvl = lv.get(_w("val")) if lv is not None else None
+            style_num, style_lvl = source.style_numbering(style_id)
+            num_id = num_id or style_num
+            if not num_id or num_id == "0" or num_id not in source.nums:
+                continue
+            abstract_id = source.nums[num_id]
+            if ilvl is None:
+                ilvl = style_lvl or _level_for_style(source.abstracts.get(abstract_id), style_id) or "0"
+            if num_id not in fresh:
+                fresh[num_id] = self._new_num(source.abstracts[abstract_id])
+            if ppr is None:
+                ppr = etree.SubElement(p, _w("pPr"))
+                p.insert(0, ppr)
+            if num_pr is not None:
+                ppr.remove(num_pr)
+            num_pr = etree.Element(_w("numPr"))
+            etree.SubElement(num_pr, _w("ilvl")).set(_w("val"), ilvl)
+            etree.SubElement(num_pr, _w("numId")).set(_w("val"), fresh[num_id])
+            _insert_ppr_child(ppr, num_pr)
+
+    def _new_num(self, abstract: etree._Element) -> str:
+        digest = _abstract_digest(abstract)
+        abstract_id = self._abstract_by_digest.get(digest)
+        if abstract_id is None:
+            clone = copy.deepcopy(abstract)
+            abstract_id = str(self._next_abstract)
+            self._next_abstract += 1
+            clone.set(_w("abstractNumId"), abstract_id)
+            nsid = clone.find(_w("nsid"))
+            if nsid is not None:
+                nsid.set(_w("val"), digest[:8].upper())
+            last_abstract = self._numbering.findall(_w("abstractNum"))
+            if last_abstract:
+                last_abstract[-1].addnext(clone)
+            else:
+                self._numbering.insert(0, clone)
+            self._abstract_by_digest[digest] = abstract_id
+        num_id = str(self._next_num)
+        self._next_num += 1
+        num = etree.SubElement(self._numbering, _w("num"))
+        num.set(_w("numId"), num_id)
+        etree.SubElement(num, _w("abstractNumId")).set(_w("val"), abstract_id)
+        for lvl in abstract.findall(_w("lvl")):
+            start = lvl.find(_w("start"))
+            override = etree.SubElement(num, _w("lvlOverride"))
+            override.set(_w("ilvl"), lvl.get(_w("ilvl")))
+            etree.SubElement(override, _w("startOverride")).set(_w("val"), start.get(_w("val")) if start is not None else "1")
+        return num_id
+
+    def _carry_relationships(self, body: etree._Element, source: AnnexSource) -> None:
+        part = self.document.part
+        for el in body.iter():
+            for attr in _REL_ATTRS:
+                rid = el.get(attr)
+                if not rid:
+                    continue
+                key = (str(source.path), rid)
+                if key not in self._media:
+                    rel = source.part.rels.get(rid)
+                    if rel is None:
+                        raise TemplateError(source.path.name, f"refers to a relationship `{rid}` it does not contain")
+                    if rel.is_external:
+                        self._media[key] = part.relate_to(rel.target_ref, rel.reltype, is_external=True)
+                    elif rel.reltype == RT.IMAGE:
+                        self._media[key], _ = part.get_or_add_image(io.BytesIO(rel.target_part.blob))
+                    else:
+                        raise TemplateError(
+                            source.path.name, f"contains a {rel.reltype.rsplit('/', 1)[-1]} that cannot be carried "
+                            "into the agreement", hint="annex templates may contain text, tables, images and links")
+                el.set(attr, self._media[key])
+
+
+def _level_for_style(abstract: etree._Element | None, style_id: str | None) -> str | None:
+    if abstract is None or not style_id:
+        return None
+    for lvl in abstract.findall(_w("lvl")):
+        ps = lvl.find(_w("pStyle"))
+        if ps is not None and ps.get(_w("val")) == style_id:
+            return lvl.get(_w("ilvl"))
+    return None
+
+
+def _abstract_digest(abstract: etree._Element) -> str:
+    clone = copy.deepcopy(abstract)
+    clone.attrib.pop(_w("abstractNumId"), None)
+    for tag in ("nsid", "tmpl"):
+        el = clone.find(_w(tag))
+        if el is not None:
+            clone.remove(el)
+    return hashlib.sha1(etree.tostring(clone, method="c14n")).hexdigest()
+
+
+_PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr"]
+
+
+def _insert_ppr_child(ppr: etree._Element, child: etree._Element) -> None:
+    """Insert `child` into w:pPr in schema order (Word refuses out-of-order children)."""
+    position = _PPR_ORDER.index(etree.QName(child).localname)
+    for i, existing in enumerate(ppr):
+        name = etree.QName(existing).localname
+        if name not in _PPR_ORDER[: position + 1]:
+            ppr.insert(i, child)
+            return
+    ppr.append(child)
+
+
+def _add_bookmark(p: etree._Element, name: str) -> None:
+    start = etree.Element(_w("bookmarkStart"))
+    start.set(_w("id"), "0")
+    start.set(_w("name"), name)
+    end = etree.Element(_w("bookmarkEnd"))
+    end.set(_w("id"), "0")
+    ppr = p.find(_w("pPr"))
+    p.insert(1 if ppr is not None else 0, start)
+    p.append(end)
+
+
+# ---------------------------------------------------------------------------- finishing
+
+
+def finish(document, *, title: str, subject: str, keywords: str, created: dt.date, status: str,
+           fingerprint: str, version: str) -> None:
+    """Make ids unique and stable, fill the table of contents, set the document properties."""
+    body = document.element.body
+    _fill_toc(body)
+    _renumber_bookmarks(body)
+    for i, doc_pr in enumerate(body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"), start=1):
+        doc_pr.set("id", str(i))
+    when = dt.datetime(created.year, created.month, created.day, tzinfo=dt.timezone.utc).replace(tzinfo=None)
+    props = document.core_properties
+    props.title = title
+    props.subject = subject
+    props.keywords = keywords
+    props.author = "agreement-builder"
+    props.last_modified_by = "agreement-builder"
+    props.created = when
+    props.modified = when
+    props.revision = 1
+    props.content_status = status
+    props.version = version
+    props.comments = f"SHA-256 fingerprint of the inputs: {fingerprint}" if fingerprint else ""
+    _set_update_fields(document)
+
+
+def _renumber_bookmarks(body: etree._Element) -> None:
+    """Give bookmarks unique sequential ids; drop repeated names (Word refuses duplicates)."""
+    seen: set[str] = set()
+    open_ids: dict[str, list[str]] = {}
+    next_id = 1
+    for el in list(body.iter(_w("bookmarkStart"), _w("bookmarkEnd"))):
+        if el.tag == _w("bookmarkStart"):
+            name = el.get(_w("name"))
+            old = el.get(_w("id"))
+            if name in seen:
+                open_ids.setdefault(old, []).append("drop")
+                el.getparent().remove(el)
+                continue
+            seen.add(name)
+            open_ids.setdefault(old, []).append(str(next_id))
+            el.set(_w("id"), str(next_id))
+            next_id += 1
+        else:
+            old = el.get(_w("id"))
+            stack = open_ids.get(old)
+            new = stack.pop(0) if stack else "drop"
+            if new == "drop":
+                el.getparent().remove(el)
+            else:
+                el.set(_w("id"), new)
+
+
+def _paragraph_text(p: etree._Element) -> str:
+    return "".join(t.text or "" for t in p.iter(_w("t")))
+
+
+def _fill_toc(body: etree._Element) -> None:
+    """Write the contents entries as the TOC field's result, so the list is there before Word updates it."""
+    instr = next((i for i in body.iter(_w("instrText")) if (i.text or "").strip().startswith("TOC")), None)
+    if instr is None:
+        return
+    instr.text = TOC_INSTRUCTION
+    toc_p = instr.getparent().getparent()
+    if toc_p.tag != _w("p"):
+        return
+    chars = [r for r in toc_p.iter(_w("fldChar"))]
+    separate = next((c for c in chars if c.get(_w("fldCharType")) == "separate"), None)
+    end = next((c for c in chars if c.get(_w("fldCharType")) == "end"), None)
+    if separate is None or end is None:
+        return  # a field spread over several paragraphs is left for Word to update
+    end_run = end.getparent()
+    # drop any stale result between separate and end
+    sep_run = separate.getparent()
+    node = sep_run.getnext()
+    while node is not None and node is not end_run:
+        nxt = node.getnext()
+        toc_p.remove(node)
+        node = nxt
+    entries = []
+    number = 0
+    for p in body.iter(_w("p")):
+        style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+        style_id = style.get(_w("val")) if style is not None else None
+        if style_id not in TOC_STYLES:
+            continue
+        text = _paragraph_text(p).strip()
+        if not text:
+            continue
+        if style_id == "Heading1":
+            number += 1
+            label = f"{number}\t{text}"
+        else:
+            label = text
+        entries.append(label)
+    if not entries:
+        return
+    toc_p.remove(end_run)
+    ppr = toc_p.find(_w("pPr"))
+    style_xml = '<w:pPr><w:pStyle w:val="TOC1"/><w:tabs><w:tab w:val="left" w:pos="567"/></w:tabs></w:pPr>'
+    first = True
+    anchor = toc_p
+    for i, label in enumerate(entries):
+        runs = []
+        for j, piece in enumerate(label.split("\t")):
+            if j:
+                runs.append("<w:r><w:tab/></w:r>")
+            runs.append(f'<w:r><w:t xml:space="preserve">{_escape(piece)}</w:t></w:r>')
+        if first:
+            for r in runs:
+                toc_p.append(etree.fromstring(f'<x xmlns:w="{W_NS}">{r}</x>')[0])
+            if ppr is None:
+                toc_p.insert(0, etree.fromstring(f'<x xmlns:w="{W_NS}">{style_xml}</x>')[0])
+            first = False
+            continue
+        p = etree.fromstring(f'<w:p xmlns:w="{W_NS}">{style_xml}{"".join(runs)}</w:p>')
+        anchor.addnext(p)
+        anchor = p
+    anchor.append(end_run)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _set_update_fields(document) -> None:
+    """Ask Word to refresh fields (contents page numbers) when the document is opened."""
+    settings = document.settings.element
+    el = settings.find(qn("w:updateFields"))
+    if el is None:
+        el = etree.Element(qn("w:updateFields"))
+        later = next((c for c in settings if etree.QName(c).localname in _AFTER_UPDATE_FIELDS), None)
+        if later is not None:
+            later.addprevious(el)
+        else:
+            settings.append(el)
+    el.set(qn("w:val"), "true")
+
+
+#: Children of w:settings that the schema puts after w:updateFields.
+_AFTER_UPDATE_FIELDS = {
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
+    "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+    "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+}

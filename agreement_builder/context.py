@@ -1,0 +1,365 @@
+"""Compute everything a template displays (docs/templates.md is the contract).
+
+Templates never decide: shares, contributions, dates, money, which annex a function gets,
+and the wording that depends on the data are all prepared here. Values are wrapped in
+`Namespace` objects that know their dotted path, so that a template asking for something
+that does not exist fails with "`agreement.titel` is not provided", not with a blank.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+from xml.sax.saxutils import escape as _xml_escape
+
+from markupsafe import Markup
+
+from .apportionment import apportion
+from .formats import format_date, format_money, format_number, format_percent, join_names, number_words
+from .models import Agreement, Function, Specification
+from .outline import PROVISIONS, SECTION_KEYS
+from .validate import CheckedAgreement
+
+
+class Namespace:
+    """A read-only mapping reached by attribute (`agreement.title`) that knows its own path.
+
+    Not a dict on purpose: a free-form field called `items` or `keys` must print its value,
+    not a dict method.
+    """
+
+    __slots__ = ("_data", "_path")
+
+    def __init__(self, data: Mapping[str, Any], path: str):
+        object.__setattr__(self, "_data", dict(data))
+        object.__setattr__(self, "_path", path)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self._data[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._data
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("the template context is read-only")
+
+    def __repr__(self) -> str:
+        return f"<{self._path}>"
+
+
+def wrap(value: Any, path: str) -> Any:
+    """Return `value` with every mapping turned into a Namespace that knows its path."""
+    if isinstance(value, Namespace) or isinstance(value, Markup):
+        return value
+    if isinstance(value, Mapping):
+        return Namespace({k: wrap(v, f"{path}.{k}") for k, v in value.items()}, path)
+    if isinstance(value, (list, tuple)):
+        return [wrap(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+# ---------------------------------------------------------------------------- literal text as WordprocessingML
+
+
+def xml_text(text: str) -> str:
+    """Return user text escaped for a `w:t` element, literally.
+
+    Besides &, < and >, the characters that docxtpl would treat after rendering (`{_{`,
+    `}_}`, `{_%`, `%_}`) are protected with a character reference, so that even those
+    print exactly as written.
+    """
+    out = _xml_escape(text)
+    for seq in ("{_", "_}", "%_", "_%"):
+        out = out.replace(seq, seq.replace("_", "&#95;"))
+    return out
+
+
+def runs_xml(text: str) -> str:
+    """Return `w:r` elements for literal text; line breaks and tabs become Word's own."""
+    parts = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            parts.append("<w:r><w:br/></w:r>")
+        for j, chunk in enumerate(line.split("\t")):
+            if j:
+                parts.append("<w:r><w:tab/></w:r>")
+            if chunk:
+                parts.append(f'<w:r><w:t xml:space="preserve">{xml_text(chunk)}</w:t></w:r>')
+    return "".join(parts)
+
+
+def bookmark_name(prefix: str, ident: str) -> str:
+    """Return a hidden bookmark name for a stable id (Word allows 40 characters)."""
+    name = f"{prefix}{ident}"
+    if len(name) <= 40:
+        return name
+    return prefix + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:16]
+
+
+def clause_id(section: str, text: str, explicit: str | None) -> str:
+    """Return a clause's stable id: the one given, else one derived from its text."""
+    if explicit:
+        return explicit
+    return "t" + hashlib.sha1(f"{section}\n{text}".encode("utf-8")).hexdigest()[:12]
+
+
+def clause_paragraphs(section: str, clauses: Iterable, style: str = "Clause") -> Markup:
+    """Return agreement clauses as numbered `w:p` paragraphs, each marked with its stable id."""
+    out = []
+    for clause in clauses:
+        ident = clause_id(section, clause.text, clause.id)
+        name = bookmark_name("_AB_C_", ident)
+        out.append(
+            f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
+            f'<w:bookmarkStart w:id="0" w:name="{name}"/>{runs_xml(clause.text)}<w:bookmarkEnd w:id="0"/></w:p>'
+        )
+    return Markup("".join(out))
+
+
+# ---------------------------------------------------------------------------- pieces
+
+
+def _party(force_id: str, force, role: str) -> dict:
+    office = force.chief_officer if role == "chief officer" else force.policing_body
+    holder = office.holder or ""
+    signed_by = f"Signed by {holder}, the {office.title}" if holder else f"Signed by the {office.title}"
+    return {
+        "id": f"{force_id}_{'chief_officer' if role == 'chief officer' else 'policing_body'}",
+        "title": office.title,
+        "holder": holder,
+        "role": role,
+        "force_name": force.name,
+        "address": getattr(office, "address", None) or "",
+        "signed_by": signed_by,
+    }
+
+
+def _force(force_id: str, force) -> dict:
+    return {
+        "id": force_id,
+        "name": force.name,
+        "area": force.area,
+        "chief_officer": _party(force_id, force, "chief officer"),
+        "policing_body": _party(force_id, force, "policing body"),
+    }
+
+
+FORMULA_WORDS = {
+    "equal": "The costs of the function are shared equally between the {n} forces.",
+    "fixed": "The costs of the function are shared in the fixed proportions agreed by the Parties and set out below.",
+    "nre": "The costs of the function are shared in proportion to each force's net revenue expenditure.",
+    "demand": "The costs of the function are shared in proportion to each force's demand on the service.",
+    "nre_and_demand": (
+        "The costs of the function are shared {w_nre}% in proportion to each force's net revenue expenditure "
+        "and {w_demand}% in proportion to each force's demand on the service."
+    ),
+}
+ROUNDING_WORDS = (
+    "Shares are shown to two decimal places and contributions to the penny; both are rounded by the "
+    "largest remainder method so that they add up to exactly 100% and to exactly the budget."
+)
+
+
+def formula_text(fn: Function, n_forces: int) -> str:
+    """Return the function's cost apportionment formula in words ("" when it has none)."""
+    ap = fn.apportionment
+    if ap is None:
+        return ""
+    weights = ap.weights
+    return FORMULA_WORDS[ap.formula].format(
+        n=number_words(n_forces),
+        w_nre=format_number(weights.nre) if weights else "",
+        w_demand=format_number(weights.demand) if weights else "",
+    )
+
+
+def annex_kind(fn: Function, publication: bool) -> str:
+    """Return which annex a function gets: specification, no_specification or withheld."""
+    if publication and not fn.publish:
+        return "withheld"
+    if fn.specification == "none":
+        return "no_specification"
+    return "specification"
+
+
+@dataclass(frozen=True)
+class FunctionFigures:
+    """A function's apportionment, computed once and used by annexes, reports and notices."""
+
+    function_id: str
+    shares: tuple  # of apportionment.Share, in forces order
+
+    def by_force(self) -> dict[str, Any]:
+        return {s.force: s for s in self.shares}
+
+
+def function_figures(a: Agreement) -> dict[str, FunctionFigures]:
+    """Return every apportioned function's shares and contributions, by function id."""
+    out: dict[str, FunctionFigures] = {}
+    nre = a.finance.net_revenue_expenditure
+    for fn in a.functions:
+        ap = fn.apportionment
+        if ap is None:
+            continue
+        shares = apportion(
+            ap.formula, a.forces, fn.budget,
+            nre=nre or None, demand=ap.demand, fixed=ap.shares,
+            weights={"nre": ap.weights.nre, "demand": ap.weights.demand} if ap.weights else None,
+        )
+        out[fn.id] = FunctionFigures(fn.id, tuple(shares))
+    return out
+
+
+def _inputs(fn: Function, a: Agreement, names: dict[str, str]) -> list[dict]:
+    ap = fn.apportionment
+    if ap is None:
+        return []
+    out = []
+    uses = {"nre": ("nre", "nre_and_demand"), "demand": ("demand", "nre_and_demand"), "fixed": ("fixed",)}
+    if ap.formula in uses["nre"]:
+        values = a.finance.net_revenue_expenditure
+        out.append({"label": "Net revenue expenditure", "unit": "£",
+                    "rows": [{"force": names[f], "value": format_money(values[f])} for f in a.forces],
+                    "total": format_money(sum((values[f] for f in a.forces), Decimal(0)))})
+    if ap.formula in uses["demand"]:
+        values = ap.demand or {}
+        out.append({"label": "Demand", "unit": "",
+                    "rows": [{"force": names[f], "value": format_number(values[f])} for f in a.forces],
+                    "total": format_number(sum((values[f] for f in a.forces), Decimal(0)))})
+    if ap.formula in uses["fixed"]:
+        values = ap.shares or {}
+        out.append({"label": "Agreed share", "unit": "%",
+                    "rows": [{"force": names[f], "value": format_percent(values[f])} for f in a.forces],
+                    "total": format_percent(sum((values[f] for f in a.forces), Decimal(0)))})
+    return out
+
+
+def _spec(fn: Function) -> dict:
+    spec = fn.specification if isinstance(fn.specification, Specification) else None
+    base = {"purpose": "", "services": [], "service_levels": [], "governance": "", "reporting": ""}
+    if spec is None:
+        return base
+    data = spec.model_dump()
+    for key, value in data.items():
+        if value is None:
+            data[key] = base.get(key, "")
+    return {**base, **data}
+
+
+# ---------------------------------------------------------------------------- the whole context
+
+
+@dataclass(frozen=True)
+class AnnexPlan:
+    """One Part B annex: which function, which kind of annex, and its template context."""
+
+    function_id: str
+    kind: str
+    context: dict
+
+
+@dataclass(frozen=True)
+class AgreementContext:
+    """Everything the templates of one agreement display."""
+
+    umbrella: dict  # without `annexes`, which the composer adds
+    annexes: tuple[AnnexPlan, ...]
+    common: dict
+
+
+def build_context(checked: CheckedAgreement, *, publication: bool = False, fingerprint: str = "") -> AgreementContext:
+    """Return the template contexts of an agreement's umbrella and annexes."""
+    a = checked.agreement
+    info = a.agreement
+    known = checked.parties.parties.forces
+    forces = [_force(f, known[f]) for f in a.forces]
+    by_id = {f["id"]: f for f in forces}
+    names = {f["id"]: f["name"] for f in forces}
+    figures = function_figures(a)
+    functions = []
+    for number, fn in enumerate(a.functions, start=1):
+        functions.append({
+            "id": fn.id,
+            "name": fn.name,
+            "number": str(number),
+            "budget": format_money(fn.budget) if fn.budget is not None else "",
+            "has_specification": fn.specification != "none",
+            "reason": fn.reason or "",
+            "published": fn.publish,
+            "withheld": publication and not fn.publish,
+            "formula_text": formula_text(fn, len(a.forces)),
+        })
+    total_budget = sum((fn.budget for fn in a.functions if fn.budget is not None), Decimal(0))
+    common = {
+        "agreement": {
+            "title": info.title,
+            "reference": info.reference,
+            "version": info.version,
+            "status": info.status.capitalize(),
+            "is_draft": info.status == "draft",
+            "date": format_date(info.date) if info.date else "[date to be inserted]",
+            "commencement": format_date(info.commencement),
+            "review": format_date(info.review),
+            "alliance": info.alliance,
+            "fingerprint": fingerprint if info.status == "final" else "",
+            "publication": publication,
+        },
+        "forces": forces,
+        "lead_force": by_id[a.lead_force],
+        "other_forces": [f for f in forces if f["id"] != a.lead_force],
+        "force_names": join_names([f["name"] for f in forces]),
+        "areas": join_names([f["area"] for f in forces]),
+        "force_count": number_words(len(forces)),
+        "chief_officers": [f["chief_officer"] for f in forces],
+        "policing_bodies": [f["policing_body"] for f in forces],
+        "parties": [f["chief_officer"] for f in forces] + [f["policing_body"] for f in forces],
+        "provisions": {
+            "force": "force" in a.provisions,
+            "policing_body": "policing_body" in a.provisions,
+            "policing_body_and_force": "policing_body_and_force" in a.provisions,
+            "text": join_names([PROVISIONS[p] for p in a.provisions]),
+        },
+        "functions": functions,
+        "total_budget": format_money(total_budget),
+    }
+    clauses = {key: clause_paragraphs(key, a.clauses.get(key, ())) for key in SECTION_KEYS}
+    umbrella = {**common, "clauses": clauses}
+    annexes = []
+    for fn, fn_ctx in zip(a.functions, functions):
+        rows, total_share, total_contribution, formula = [], "", "", ""
+        if fn.id in figures:
+            shares = figures[fn.id].shares
+            rows = [{"force": names[s.force], "share": format_percent(s.percent),
+                     "contribution": format_money(s.contribution) if s.contribution is not None else ""}
+                    for s in shares]
+            total_share = format_percent(sum((s.percent for s in shares), Decimal(0)))
+            total_contribution = format_money(fn.budget) if fn.budget is not None else ""
+            formula = fn.apportionment.formula
+        apportionment_ctx = {
+            "formula": formula,
+            "formula_text": fn_ctx["formula_text"],
+            "rounding_text": ROUNDING_WORDS if formula else "",
+            "inputs": _inputs(fn, a, names),
+            "rows": rows,
+            "total_share": total_share,
+            "total_contribution": total_contribution,
+        }
+        context = {**common, "function": fn_ctx, "spec": _spec(fn), "apportionment": apportionment_ctx}
+        annexes.append(AnnexPlan(fn.id, annex_kind(fn, publication), context))
+    return AgreementContext(umbrella, tuple(annexes), common)
+
+
+def template_namespace(context: dict) -> dict:
+    """Return a context ready for Jinja: every mapping wrapped so that it knows its path."""
+    return {key: wrap(value, key) for key, value in context.items()}
