@@ -101,6 +101,88 @@ def schema(kind: str, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+def _template_options(f):
+    f = click.option("--annexes", type=click.Path(file_okay=False, path_type=Path), help="Annex template folder.")(f)
+    f = click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Template folder.")(f)
+    f = click.option("--parties", type=click.Path(dir_okay=False, path_type=Path), help="Parties file (default: the nearest parties.yaml).")(f)
+    return f
+
+
+@cli.command()
+@click.argument("agreement", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The .docx to write (default: AGREEMENT's name with .docx, in the current folder).")
+@click.option("--pdf", is_flag=True, help="Also convert to PDF with LibreOffice (beside the .docx).")
+@click.option("--publication", is_flag=True, help="The publication version (s23E): functions with publish: false are withheld.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output even when the agreement is final.")
+@_template_options
+def render(agreement: Path, output: Path | None, pdf: bool, publication: bool, force: bool,
+           parties: Path | None, templates: Path | None, annexes: Path | None) -> None:
+    """Render one agreement to a Word document (and PDF)."""
+    from .package import atomic_write
+    from .render import render_agreement
+    from .templates import find_templates
+    from .validate import load_agreement
+
+    checked = load_agreement(agreement, parties=parties)
+    for issue in checked.warnings:
+        _echo_issue(issue)
+    tset = find_templates(agreement, templates=templates, annexes=annexes)
+    data = render_agreement(checked, templates=tset, publication=publication)
+    if output is None:
+        output = Path(agreement.stem + ("-publication" if publication else "") + ".docx")
+    final = checked.agreement.agreement.status == "final"
+    if output.exists() and final and not force and output.read_bytes() != data:
+        from .errors import OutputError
+        raise OutputError(f"{output}: a final agreement is already there and differs from this render; "
+                          "it is not overwritten (use --force to replace a signed document on purpose)")
+    atomic_write(output, data)
+    click.echo(f"wrote {output}")
+    if pdf:
+        from .pdf import convert_to_pdf
+
+        for path in convert_to_pdf([output], output.parent):
+            click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a new workspace with the example alliance, its agreements and editable templates."""
+    from .workspace import create_workspace
+
+    created = create_workspace(directory)
+    for path in created:
+        click.echo(f"created {path}")
+    click.echo(f"\nnext: cd {directory} && agreement-builder validate agreements/*.yaml && agreement-builder build")
+
+
+@cli.group("templates")
+def templates_group() -> None:
+    """Work with templates."""
+
+
+@templates_group.command("check")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def templates_check(directory: Path | None) -> None:
+    """Lint templates: Jinja syntax and variables the data does not provide."""
+    from .templates import check_templates, find_templates
+
+    if directory is not None:
+        tset = find_templates(templates=directory / "templates" if (directory / "templates").is_dir() else directory,
+                              annexes=directory / "annexes" if (directory / "annexes").is_dir() else None)
+    else:
+        tset = find_templates(Path.cwd())
+    issues = check_templates(tset)
+    for issue in issues:
+        _echo_issue(issue)
+    errors = sum(1 for i in issues if i.is_error)
+    click.echo(f"{len(tset.all_templates())} templates checked: {errors} error{'s' if errors != 1 else ''}, "
+               f"{len(issues) - errors} warning{'s' if len(issues) - errors != 1 else ''}")
+    if errors:
+        sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line (the console script and `python -m agreement_builder`)."""
     cli.main(args=argv, prog_name="agreement-builder")

@@ -34,7 +34,6 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Tru
 
 #: Style ids of the paragraphs that get a table-of-contents entry (see docs/templates.md).
 TOC_STYLES = ("Heading1", "AppendixTitle", "AnnexTitle")
-TOC_INSTRUCTION = ' TOC \\o "1-1" \\h \\z \\t "Appendix Title,1,Annex Title,1" '
 
 
 def _w(tag: str) -> str:
@@ -336,11 +335,15 @@ def _paragraph_text(p: etree._Element) -> str:
 
 
 def _fill_toc(body: etree._Element) -> None:
-    """Write the contents entries as the TOC field's result, so the list is there before Word updates it."""
+    """Replace the TOC field by ready-made contents entries with PAGEREF page numbers.
+
+    LibreOffice does not recompute a TOC field when it converts to PDF, but it does compute
+    PAGEREF fields outside one; Word refreshes them on opening (w:updateFields). So the
+    contents are correct in both without anyone pressing "Update table".
+    """
     instr = next((i for i in body.iter(_w("instrText")) if (i.text or "").strip().startswith("TOC")), None)
     if instr is None:
         return
-    instr.text = TOC_INSTRUCTION
     toc_p = instr.getparent().getparent()
     if toc_p.tag != _w("p"):
         return
@@ -367,36 +370,53 @@ def _fill_toc(body: etree._Element) -> None:
         text = _paragraph_text(p).strip()
         if not text:
             continue
+        number_text = ""
         if style_id == "Heading1":
             number += 1
-            label = f"{number}\t{text}"
-        else:
-            label = text
-        entries.append(label)
+            number_text = str(number)
+        entries.append((number_text, text, _toc_bookmark(p, len(entries))))
     if not entries:
         return
-    toc_p.remove(end_run)
-    ppr = toc_p.find(_w("pPr"))
-    style_xml = '<w:pPr><w:pStyle w:val="TOC1"/><w:tabs><w:tab w:val="left" w:pos="567"/></w:tabs></w:pPr>'
-    first = True
+    toc_ppr = _TOC_PPR.format(right=_text_width(body) - 10)
     anchor = toc_p
-    for i, label in enumerate(entries):
-        runs = []
-        for j, piece in enumerate(label.split("\t")):
-            if j:
-                runs.append("<w:r><w:tab/></w:r>")
-            runs.append(f'<w:r><w:t xml:space="preserve">{_escape(piece)}</w:t></w:r>')
-        if first:
-            for r in runs:
-                toc_p.append(etree.fromstring(f'<x xmlns:w="{W_NS}">{r}</x>')[0])
-            if ppr is None:
-                toc_p.insert(0, etree.fromstring(f'<x xmlns:w="{W_NS}">{style_xml}</x>')[0])
-            first = False
-            continue
-        p = etree.fromstring(f'<w:p xmlns:w="{W_NS}">{style_xml}{"".join(runs)}</w:p>')
+    for i, (number_text, text, bookmark) in enumerate(entries):
+        runs = ""
+        if number_text:
+            runs += f'<w:r><w:t>{number_text}</w:t></w:r><w:r><w:tab/></w:r>'
+        runs += f'<w:r><w:t xml:space="preserve">{_escape(text)}</w:t></w:r><w:r><w:tab/></w:r>'
+        runs += (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGEREF {bookmark} \\h </w:instrText></w:r>'
+                 f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{i + 1}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+        p = etree.fromstring(f'<w:p xmlns:w="{W_NS}">{toc_ppr}{runs}</w:p>')
         anchor.addnext(p)
         anchor = p
-    anchor.append(end_run)
+    toc_p.getparent().remove(toc_p)
+
+
+_TOC_PPR = ('<w:pPr><w:pStyle w:val="TOC1"/><w:tabs><w:tab w:val="left" w:pos="567"/>'
+            '<w:tab w:val="right" w:leader="dot" w:pos="{right}"/></w:tabs>'
+            '<w:ind w:left="720" w:right="0" w:hanging="720"/></w:pPr>')
+
+
+def _text_width(body: etree._Element) -> int:
+    """Return the width between the margins, in twips (a right tab beyond it wraps the page number)."""
+    sect = body.find(_w("sectPr"))
+    try:
+        width = int(sect.find(_w("pgSz")).get(_w("w")))
+        margins = sect.find(_w("pgMar"))
+        return width - int(margins.get(_w("left"))) - int(margins.get(_w("right")))
+    except (AttributeError, TypeError, ValueError):
+        return 9026  # A4 with 2.54 cm margins
+
+
+def _toc_bookmark(p: etree._Element, index: int) -> str:
+    """Return the name of a bookmark around heading `p` (its stable-id bookmark, or a new one)."""
+    for start in p.iter(_w("bookmarkStart")):
+        name = start.get(_w("name"), "")
+        if name.startswith("_AB_"):
+            return name
+    name = f"_Toc_AB_{index:04d}"
+    _add_bookmark(p, name)
+    return name
 
 
 def _escape(text: str) -> str:

@@ -11,6 +11,7 @@ This is the only module that imports yaml.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -73,8 +74,9 @@ class _Loader(yaml.SafeLoader):
 
 def display_path(path: Path) -> str:
     """Return `path` relative to the working folder when it is inside it (shorter messages)."""
+    absolute = Path(os.path.abspath(path))  # not resolve(): keep the name the user gave, links and all
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(absolute.relative_to(Path(os.path.abspath(Path.cwd()))))
     except ValueError:
         return str(path)
 

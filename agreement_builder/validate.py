@@ -8,6 +8,7 @@ provision it comes from in `RULES`, so that a reviewer can see why the tool insi
 from __future__ import annotations
 
 import difflib
+import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -302,7 +303,8 @@ def _build(model: type[BaseModel], loaded: Loaded, top_key: str) -> BaseModel:
 
 def find_parties(start: Path) -> Path | None:
     """Return the nearest parties.yaml in `start`'s folder or a parent folder."""
-    folder = start.resolve().parent if start.suffix else start.resolve()
+    start = Path(os.path.abspath(start))  # not resolve(): a linked workspace keeps its own names
+    folder = start.parent if start.suffix else start
     for candidate in [folder, *folder.parents]:
         path = candidate / "parties.yaml"
         if path.is_file():
