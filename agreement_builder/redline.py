@@ -39,8 +39,8 @@ from lxml import etree
 
 from . import docmodel as dm
 from .docmodel import (
-    BOOKMARK_END, BOOKMARK_START, DEL, DEL_INSTR, DEL_TEXT, INS, INSTR_TEXT, P, PPR, R, R_NS, RPR,
-    SDT, SDT_CONTENT, SECT_PR, T, TBL, TC, TR, TRPR, XML_NS, Block, Document, w,
+    DEL, DEL_INSTR, DEL_TEXT, INS, INSTR_TEXT, P, PPR, R, R_NS, RPR, SDT, SDT_CONTENT, SECT_PR, T, TR,
+    TRPR, XML_NS, Block, Document, w,
 )
 from .errors import InputError
 from .package import write_docx_bytes
@@ -50,8 +50,6 @@ DEFAULT_AUTHOR = "agreement-builder"
 FALLBACK_DATE = "2000-01-01T00:00:00Z"
 SIMILARITY = 0.5
 _DP_LIMIT = 4096  # largest (old x new) gap paired by full dynamic programming
-
-Source = "str | Path | bytes | Document"
 
 
 def redline(old, new, *, author: str = DEFAULT_AUTHOR, date: datetime | _date | str | None = None,

@@ -16,6 +16,8 @@ import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 
+from agreement_builder.docmodel import bookmark_name
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSDECL = f'xmlns:w="{W_NS}"'
 
@@ -178,32 +180,60 @@ LEAD_SECTIONS = ("lead_force", "governance", "finance")
 
 
 def national_items(*, lead: str, annexes: list[str], extra_clause: bool = False, bookmarks: bool = True) -> list:
-    """Return the blocks of a national-scale agreement (43 forces, 36 sections, the given annexes)."""
-    bm = (lambda prefix, key: f"{prefix}{key}"[:40]) if bookmarks else (lambda prefix, key: None)
+    """Return the blocks of a national-scale agreement (43 forces, 36 sections, the given annexes).
+
+    Sized like a real one (~400 pages): parties and signature blocks for 86 corporations sole,
+    clauses of about 150 words, and per annex 12 clauses, an inputs table and an apportionment
+    table of 43 forces each.
+    """
+    bm = (lambda prefix, key: bookmark_name(prefix, key)) if bookmarks else (lambda prefix, key: None)
     items: list = [Para("National Police Collaboration Agreement", "Title"),
-                   Body("This agreement is made under section 22A of the Police Act 1996 between "
-                        + ", ".join(FORCES) + ".")]
+                   Body("This agreement is made under section 22A of the Police Act 1996 between:")]
+    for f in FORCES:
+        items.append(Body(f"The Chief Constable of {f}"))
+    for f in FORCES:
+        items.append(Body(f"The Police and Crime Commissioner for the area of {f}"))
+    tail = (" Each party shall act reasonably and in good faith, shall provide the information the "
+            "Strategic Board reasonably requires to discharge its functions, and shall have regard to "
+            "the Police and Crime Plan of each policing body and to the Strategic Policing Requirement "
+            "issued by the Secretary of State. Nothing in this clause affects the direction and control "
+            "of police officers and police staff by their own chief officer, the statutory functions of "
+            "any policing body, or the duty of every party to secure an efficient and effective police "
+            "force for its area, & any dispute about its meaning shall be resolved under the dispute "
+            "resolution procedure in this agreement. The parties shall keep the arrangements in this "
+            "clause under review and may vary them only in writing, by a variation approved by every "
+            "chief officer and every policing body, recorded in the register of variations kept by the "
+            "lead force and published in accordance with the publication provisions of this agreement.")
     for s, key in enumerate(SECTION_KEYS):
         items.append(H1(key.replace("_", " ").title(), bm("_AB_S_", key)))
         for c in range(6):
             who = f"{lead} as lead force" if c == 2 and key in LEAD_SECTIONS else "the parties jointly"
-            text = (f"The parties agree that the arrangements for {key.replace('_', ' ')} set out in "
-                    f"this section (provision {c}) shall be delivered by {who}, "
-                    "acting reasonably and in good faith, and reported to the Strategic Board "
-                    "at each quarterly meeting, & in accordance with the Police Act 1996.")
-            items.append(Clause(text))
+            items.append(Clause(
+                f"The parties agree that the arrangements for {key.replace('_', ' ')} set out in this "
+                f"section (provision {c}) shall be delivered by {who}, and reported to the Strategic "
+                "Board at each quarterly meeting in accordance with the Police Act 1996." + tail))
             if extra_clause and s == 7 and c == 3:
                 items.append(Clause("The Lead Commissioner shall hold the lead Chief Constable to "
                                     "account for the delivery of the collaboration.",
                                     bm("_AB_C_", "accountability-extra")))
+    items.append(Para("Execution", "Heading 1"))
+    for f in FORCES:
+        for who in (f"the Chief Constable of {f}", f"the Police and Crime Commissioner for the area of {f}"):
+            items += [Body(f"Signed by {who}"), Body("Signature: ..............................."),
+                      Body("Date: ...............................")]
     for a in annexes:
-        items.append(Annex(f"Service Specification: {a.replace('_', ' ').title()}", bm("_AB_F_", a)))
+        name = a.replace("_", " ")
+        items.append(Annex(f"Service Specification: {name.title()}", bm("_AB_F_", a)))
         for c in range(12):
             items.append(Para(
-                f"The {a.replace('_', ' ')} unit (clause {c}) shall provide its services to every party "
-                "to the standards set out in this annex, with performance reported monthly to the "
-                "Strategic Board and reviewed annually by the Police and Crime Commissioners.",
+                f"The {name} unit (clause {c}) shall provide its services to every party to the "
+                "standards set out in this annex, with performance reported monthly to the "
+                "Strategic Board and reviewed annually by the Police and Crime Commissioners." + tail,
                 "Clause"))
+        inputs = [["Force", "Net revenue expenditure", "Demand (incidents)"]]
+        for n, f in enumerate(FORCES):
+            inputs.append([f, f"£{(n + 40) * 2_345_678:,}", f"{(n * 37 + len(a)) % 900 + 100:,}"])
+        items.append(Table(inputs))
         rows = [["Force", "Share", "Annual contribution"]]
         for n, f in enumerate(FORCES):
             rows.append([f, f"{2 + (n * 7 + len(a)) % 5}.{n % 10}0%", f"£{(n + 3) * 1234 + len(a):,}.00"])

@@ -87,6 +87,8 @@ def resolve(root: etree._Element, accept: bool) -> etree._Element:
 def text_of(p: etree._Element) -> str:
     out = []
     for el in p.iter(q("t"), q("tab"), q("br"), q("delText")):
+        if el.getparent().tag != q("r"):  # tab stops in w:pPr/w:tabs
+            continue
         if el.tag == q("t"):
             out.append(el.text or "")
         elif el.tag == q("tab"):
@@ -99,12 +101,18 @@ def text_of(p: etree._Element) -> str:
 def texts(root: etree._Element) -> list:
     """Return the body as [text of each paragraph | rows of cell texts of each table]."""
     out = []
-    for el in root.find(q("body")):
-        if el.tag == q("p"):
-            out.append(text_of(el))
-        elif el.tag == q("tbl"):
-            out.append([["\n".join(text_of(p) for p in tc.iter(q("p"))) for tc in tr.iter(q("tc"))]
-                        for tr in el.iter(q("tr"))])
+
+    def walk(container):
+        for el in container:
+            if el.tag == q("p"):
+                out.append(text_of(el))
+            elif el.tag == q("tbl"):
+                out.append([["\n".join(text_of(p) for p in tc.iter(q("p"))) for tc in tr.iter(q("tc"))]
+                            for tr in el.iter(q("tr"))])
+            elif el.tag == q("sdt"):
+                walk(el.find(q("sdtContent")))
+
+    walk(root.find(q("body")))
     return out
 
 
@@ -373,6 +381,95 @@ def test_a_national_scale_pair_is_consistent():
     new = build_docx(national_items(lead="Kent Police", annexes=new_annexes, extra_clause=True))
     root = check(old, new)
     assert "Kent" in inserted_text(root) and "Bedfordshire" in deleted_text(root)
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_first_and_last_paragraphs_deleted(on):
+    old = build_docx(base(on) + [Body("Schedule of amendments.")])
+    new = build_docx(base(on)[1:])
+    root = check(old, new)
+    assert deleted_text(root) == ["Collaboration Agreement", "Schedule of amendments."]
+    body = root.find(q("body"))
+    assert body[-1].tag == q("sectPr")
+
+
+@pytest.mark.parametrize("on", BOOKMARKED)
+def test_first_and_last_paragraphs_inserted(on):
+    old = build_docx(base(on)[1:])
+    new = build_docx(base(on) + [Body("Schedule of amendments.")])
+    root = check(old, new)
+    assert inserted_text(root) == ["Collaboration Agreement", "Schedule of amendments."]
+
+
+def test_tabs_breaks_and_tab_stops():
+    tabs = '<w:pPr><w:pStyle w:val="Clause"/><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'
+    para = ('<w:r><w:t>Name</w:t><w:tab/><w:t xml:space="preserve">Chief Constable</w:t><w:br/>'
+            '<w:t>of Kent</w:t></w:r>')
+    old = build_docx(base(True, extra=[Para(raw=para)]))
+    new_items = base(True, extra=[Para(raw=para.replace("of Kent", "of Essex"))])
+    new = build_docx(new_items)
+    root = check(old, new)
+    assert inserted_text(root) == ["Essex"] and deleted_text(root) == ["Kent"]
+    doc = read_document(new)
+    assert "Name\tChief Constable\nof Essex" in [b.text for b in doc.blocks]
+    # tab stops in the paragraph properties are not text
+    from agreement_builder.docmodel import paragraph_text
+    p = etree.fromstring(f'<w:p xmlns:w="{W}">{tabs}<w:r><w:t>x</w:t></w:r></w:p>')
+    assert paragraph_text(p) == "x"
+
+
+def test_a_cell_gains_and_loses_paragraphs():
+    old = build_docx(base(True, extra=annex("dogs", True, ROWS)))
+    new = build_docx(base(True, extra=annex("dogs", True, [[r[0], r[1], r[2] + "\n(estimate)"] for r in ROWS])))
+    # build_docx puts a cell's text in one paragraph; split the new one into two paragraphs
+    with zipfile.ZipFile(io.BytesIO(new)) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        "\n(estimate)".encode(), '</w:t></w:r></w:p><w:p><w:r><w:t>(estimate)'.encode())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for n, data in parts.items():
+            zf.writestr(n, data)
+    new = buffer.getvalue()
+    check(old, new)
+    check(new, old)
+
+
+def test_a_table_whose_columns_change_is_replaced():
+    old = build_docx(base(True, extra=[Table([["Force", "Share"], ["Kent Police", "100.00%"]])]))
+    new = build_docx(base(True, extra=[Table([["Force", "Share", "Contribution"], ["Kent Police", "100.00%", "£1"]])]))
+    root = check(old, new)
+    trs = list(root.iter(q("tr")))
+    assert [tr.find(f"{q('trPr')}/{q('del')}") is not None for tr in trs] == [True, True, False, False]
+
+
+def test_deleted_hyperlinks_images_and_comments_do_not_reference_old_parts():
+    raw = ('<w:commentRangeStart w:id="0"/><w:hyperlink xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+           '2006/relationships" r:id="rId999"><w:r><w:t>Home Office guidance</w:t></w:r></w:hyperlink>'
+           '<w:commentRangeEnd w:id="0"/><w:r><w:footnoteReference w:id="7"/></w:r>')
+    old = build_docx(base(True, extra=[Para(raw=raw, bookmark="_AB_C_guidance")]))
+    new = build_docx(base(True))
+    root = check(old, new)
+    assert deleted_text(root) == ["Home Office guidance"]
+    xml = etree.tostring(root).decode()
+    assert "rId999" not in xml and "commentRange" not in xml and "footnoteReference" not in xml
+    assert "_AB_C_guidance" not in xml
+
+
+def test_content_controls_are_read_through():
+    sdt = ('<w:sdt><w:sdtPr><w:alias w:val="x"/></w:sdtPr><w:sdtContent><w:r><w:t>Kent Police</w:t></w:r>'
+           '</w:sdtContent></w:sdt><w:r><w:t xml:space="preserve"> is the lead force.</w:t></w:r>')
+    old = build_docx(base(True, extra=[Para(raw=sdt)]))
+    new = build_docx(base(True, extra=[Para(raw=sdt.replace("Kent", "Essex"))]))
+    root = check(old, new)
+    assert inserted_text(root) == ["Essex"]
+
+
+def test_a_clause_emptied_and_refilled():
+    old = build_docx(base(True, extra=[Clause("To be agreed.", "_AB_C_x")]))
+    new = build_docx(base(True, extra=[Clause("", "_AB_C_x")]))
+    check(old, new)
+    check(new, old)
 
 
 # --------------------------------------------------------------------------- untrusted input
