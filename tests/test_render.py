@@ -1,0 +1,238 @@
+"""Rendering: open the produced .docx and check what a legal officer would check."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+from lxml import etree
+
+from agreement_builder.apportionment import apportion
+from agreement_builder.formats import format_money, format_percent
+from agreement_builder.outline import SECTIONS
+from agreement_builder.render import render_agreement
+from agreement_builder.validate import load_agreement
+
+from .conftest import replace_once
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NS = {"w": W[1:-1]}
+
+
+@pytest.fixture(scope="module")
+def jps_bytes() -> bytes:
+    root = Path(__file__).resolve().parent.parent
+    return render_agreement(load_agreement(root / "agreements" / "jps.yaml"))
+
+
+def open_docx(data: bytes, tmp_path: Path, name: str = "out.docx") -> docx.Document:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return docx.Document(str(path))
+
+
+def part(data: bytes, name: str) -> etree._Element:
+    """Return a part of the package parsed with plain lxml (xpath with the w: prefix)."""
+    import io
+    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read(name))
+
+
+def xp(el, path: str):
+    return etree.XPath(path, namespaces=NS)(el)
+
+
+def style_id(p) -> str:
+    return p._p.pPr.pStyle.val if p._p.pPr is not None and p._p.pPr.pStyle is not None else ""
+
+
+def test_part_a_headings_are_the_36_sections_in_order_numbered_by_word(jps_bytes, tmp_path):
+    d = open_docx(jps_bytes, tmp_path)
+    headings = [p.text for p in d.paragraphs if style_id(p) == "Heading1"]
+    assert headings == [title for _, title in SECTIONS]
+    assert not any(re.match(r"^\d", h) for h in headings), "numbers must come from Word numbering, not text"
+    styles, numbering = part(jps_bytes, "word/styles.xml"), part(jps_bytes, "word/numbering.xml")
+    num_id = xp(styles, '//w:style[@w:styleId="Heading1"]/w:pPr/w:numPr/w:numId/@w:val')[0]
+    abstract_id = xp(numbering, f'//w:num[@w:numId="{num_id}"]/w:abstractNumId/@w:val')[0]
+    levels = xp(numbering, f'//w:abstractNum[@w:abstractNumId="{abstract_id}"]/w:lvl')
+    texts = [xp(lvl, "./w:lvlText/@w:val")[0] for lvl in levels[:2]]
+    assert texts == ["%1", "%1.%2"]
+
+
+def test_agreement_clause_is_appended_to_its_section_with_its_id(jps_bytes, tmp_path):
+    d = open_docx(jps_bytes, tmp_path)
+    paras = d.paragraphs
+    start = next(i for i, p in enumerate(paras) if style_id(p) == "Heading1" and p.text == "Accountability Arrangements")
+    end = next(i for i in range(start + 1, len(paras)) if style_id(paras[i]) == "Heading1")
+    section = paras[start + 1:end]
+    assert section[-1].text.startswith("The Lead Commissioner shall hold the Chief Constable of the Lead Force to account")
+    assert style_id(section[-1]) == "Clause"
+    assert xp(section[-1]._p, './w:bookmarkStart[@w:name="_AB_C_lead_commissioner"]')
+    assert all(style_id(p) == "Clause" or style_id(p) == "ClauseItem" for p in section)
+
+
+def test_signature_blocks_in_party_order(jps_bytes, tmp_path):
+    d = open_docx(jps_bytes, tmp_path)
+    signed = [p.text for p in d.paragraphs if p.text.startswith("Signed by")]
+    assert signed == [
+        "Signed by the Chief Constable of Bedfordshire Police",
+        "Signed by the Chief Constable of Cambridgeshire Constabulary",
+        "Signed by the Chief Constable of Hertfordshire Constabulary",
+        "Signed by the Police and Crime Commissioner for Bedfordshire",
+        "Signed by the Police and Crime Commissioner for Cambridgeshire",
+        "Signed by the Police and Crime Commissioner for Hertfordshire",
+    ]
+
+
+def _apportionment_tables(d):
+    return [t for t in d.tables if [c.text for c in t.rows[0].cells] == ["Force", "Share", "Annual contribution"]]
+
+
+def test_annex_tables_hold_the_exact_figures(jps_bytes, tmp_path):
+    d = open_docx(jps_bytes, tmp_path)
+    checked = load_agreement(Path(__file__).resolve().parent.parent / "agreements" / "jps.yaml")
+    a = checked.agreement
+    tables = _apportionment_tables(d)
+    assert len(tables) == len(a.functions) == 8
+    names = {f: checked.parties.parties.forces[f].name for f in a.forces}
+    for fn, table in zip(a.functions, tables):
+        ap = fn.apportionment
+        shares = apportion(ap.formula, a.forces, fn.budget, nre=a.finance.net_revenue_expenditure, demand=ap.demand,
+                           fixed=ap.shares, weights=ap.weights.model_dump() if ap.weights else None)
+        rows = [[c.text for c in r.cells] for r in table.rows[1:]]
+        expected = [[names[s.force], format_percent(s.percent), format_money(s.contribution)] for s in shares]
+        assert rows[:-1] == expected
+        assert rows[-1] == ["Total", "100.00%", format_money(fn.budget)]
+
+
+def test_every_annex_starts_on_a_new_page_and_restarts_its_numbering(jps_bytes, tmp_path):
+    body = xp(part(jps_bytes, "word/document.xml"), "/w:document/w:body")[0]
+    titles = xp(body, './w:p[w:pPr/w:pStyle/@w:val="AnnexTitle"]')
+    assert len(titles) == 8
+    assert xp(part(jps_bytes, "word/styles.xml"), '//w:style[@w:styleId="AnnexTitle"]/w:pPr/w:pageBreakBefore')
+    # numbered annex paragraphs: one numbering instance per annex, each starting at 1
+    num_ids = []
+    for title in titles:
+        node, seen = title.getnext(), None
+        while node is not None and not (node.tag == W + "p" and xp(node, './w:pPr/w:pStyle/@w:val="AnnexTitle"')):
+            ids = xp(node, './w:pPr/w:numPr/w:numId/@w:val') if node.tag == W + "p" else []
+            if ids and seen is None:
+                seen = ids[0]
+            node = node.getnext()
+        num_ids.append(seen)
+    assert None not in num_ids and len(set(num_ids)) == 8
+    numbering = part(jps_bytes, "word/numbering.xml")
+    for nid in num_ids:
+        assert xp(numbering, f'//w:num[@w:numId="{nid}"]/w:lvlOverride[@w:ilvl="0"]/w:startOverride/@w:val') == ["1"]
+    # each annex carries its function id
+    names = [b for t in titles for b in xp(t, "./w:bookmarkStart/@w:name")]
+    assert names[0] == "_AB_F_camera_tickets_collisions"
+
+
+def test_header_and_footer(jps_bytes, tmp_path):
+    d = open_docx(jps_bytes, tmp_path)
+    section = d.sections[0]
+    assert "DRAFT – Version 3.0 – 19 July 2016" in "\n".join(p.text for p in section.header.paragraphs)
+    footer_xml = etree.tostring(section.footer._element, encoding="unicode")
+    assert "BCH-S22A-JPS" in footer_xml and "Version 3.0" in footer_xml
+    instructions = " ".join(xp(section.footer._element, ".//w:instrText/text()"))
+    assert "PAGE" in instructions and "NUMPAGES" in instructions
+    assert d.core_properties.keywords == "BCH-S22A-JPS" and d.core_properties.author == "agreement-builder"
+
+
+def test_rendering_is_deterministic(jps_bytes):
+    root = Path(__file__).resolve().parent.parent
+    again = render_agreement(load_agreement(root / "agreements" / "jps.yaml"))
+    assert again == jps_bytes
+    infos = zipfile.ZipFile(__import__("io").BytesIO(jps_bytes)).infolist()
+    assert infos[0].filename == "[Content_Types].xml"
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_user_text_is_literal(workspace, tmp_path):
+    path = workspace / "agreements" / "jps.yaml"
+    tricky = 'The “Board” shall note {{ agreement.title }} & <b>not bold</b> {% if x %} {_{ as written.'
+    text = replace_once(path.read_text(), "        The Parties note that their insurers", f"        {tricky} The Parties note that their insurers")
+    text = replace_once(text, "name: Dog Unit", "name: Dog & <Search> Unit")
+    path.write_text(text)
+    d = open_docx(render_agreement(load_agreement(path)), tmp_path)
+    all_text = "\n".join(p.text for p in d.paragraphs)
+    assert tricky in all_text
+    assert "Service Specification 3: Dog & <Search> Unit" in all_text
+
+
+def test_final_agreement_carries_a_fingerprint(workspace, tmp_path):
+    path = workspace / "agreements" / "jps.yaml"
+    path.write_text(path.read_text().replace("status: draft", "status: final"))
+    d = open_docx(render_agreement(load_agreement(path)), tmp_path)
+    match = re.search(r"[0-9a-f]{64}", d.core_properties.comments)
+    assert match
+    footer_text = "".join(xp(d.sections[0].footer._element, ".//w:t/text()"))
+    assert match.group(0) in footer_text
+    assert "DRAFT" not in "".join(xp(d.sections[0].header._element, ".//w:t/text()"))
+
+
+def test_publication_version_withholds_unpublished_functions(workspace, tmp_path):
+    d = open_docx(render_agreement(load_agreement(workspace / "agreements" / "psd.yaml"), publication=True), tmp_path)
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "Anti-Corruption Unit" in text
+    assert "withheld" in text.lower()
+    assert len(_apportionment_tables(d)) == 6  # seven functions, one withheld
+
+
+def test_missing_template_value_names_template_and_tag(workspace, run, tmp_path):
+    from agreement_builder.templates import SHIPPED_ANNEXES
+    annexes = workspace / "annexes"
+    shutil.copytree(SHIPPED_ANNEXES, annexes)
+    tpl = docx.Document(str(annexes / "service_specification.docx"))
+    tpl.add_paragraph("{{ function.nmae }}")
+    tpl.save(str(annexes / "service_specification.docx"))
+    result = run("render", "agreements/psd.yaml", "-o", tmp_path / "x.docx", cwd=workspace)
+    assert result.exit_code == 1
+    assert "service_specification.docx" in result.output and "`function.nmae` is not provided" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "x.docx").exists()
+    check = run("templates", "check", cwd=workspace)
+    assert check.exit_code == 1 and "function.nmae" in check.output
+
+
+def test_final_output_is_not_overwritten_without_force(workspace, run):
+    path = workspace / "agreements" / "jps.yaml"
+    path.write_text(path.read_text().replace("status: draft", "status: final"))
+    assert run("render", "agreements/jps.yaml", "-o", "signed.docx", cwd=workspace).exit_code == 0
+    path.write_text(path.read_text().replace('version: "3.0"', 'version: "3.1"'))
+    refused = run("render", "agreements/jps.yaml", "-o", "signed.docx", cwd=workspace)
+    assert refused.exit_code == 1 and "--force" in refused.output
+    assert run("render", "agreements/jps.yaml", "-o", "signed.docx", "--force", cwd=workspace).exit_code == 0
+
+
+def test_init_creates_a_workspace_that_renders(tmp_path, run):
+    assert run("init", tmp_path / "ws").exit_code == 0
+    assert (tmp_path / "ws" / "templates" / "umbrella.docx").is_file()
+    assert run("validate", "agreements/jps.yaml", cwd=tmp_path / "ws").exit_code == 0
+    assert run("render", "agreements/jps.yaml", "-o", "jps.docx", cwd=tmp_path / "ws").exit_code == 0
+    assert run("init", tmp_path / "ws").exit_code == 1  # not over an existing workspace
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_pdf_shows_word_numbering(jps_bytes, tmp_path):
+    src = tmp_path / "jps.docx"
+    src.write_bytes(jps_bytes)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "jps.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = re.sub(r"\s+", " ", text)
+    assert flat.count("8 Accountability Arrangements") >= 2  # contents and heading
+    assert flat.count("31 General Liabilities") >= 2
+    assert "8.4 The Lead Commissioner shall hold" in flat or re.search(r"8\.\d+ The Lead Commissioner shall hold", flat)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 25 <= pages <= 60
+    # contents page numbers are real: the Execution entry points at the page holding "Execution"
+    assert re.search(r"Execution\.{5,}\s*\d+", text)
