@@ -30,6 +30,7 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NSMAP = {"w": W_NS, "r": R_NS}
 _REL_ATTRS = [f"{{{R_NS}}}{name}" for name in ("id", "embed", "link", "pict")]
+_WITH_RELATIONSHIP = etree.XPath(".//*[@r:id or @r:embed or @r:link or @r:pict]", namespaces=NSMAP)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 #: Style ids of the paragraphs that get a table-of-contents entry (see docs/templates.md).
@@ -49,6 +50,7 @@ class AnnexSource:
     nums: dict[str, str]  # numId -> abstractNumId
     abstracts: dict[str, etree._Element]  # abstractNumId -> w:abstractNum
     part: object  # the python-docx document part (for relationships)
+    numbering_cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_document(cls, path: Path, document) -> "AnnexSource":
@@ -69,7 +71,12 @@ class AnnexSource:
         return cls(path, styles, nums, abstracts, document.part)
 
     def style_numbering(self, style_id: str | None) -> tuple[str | None, str | None]:
-        """Return (numId, ilvl) a paragraph style gives, following basedOn."""
+        """Return (numId, ilvl) a paragraph style gives, following basedOn (cached per style)."""
+        if style_id not in self.numbering_cache:
+            self.numbering_cache[style_id] = self._style_numbering(style_id)
+        return self.numbering_cache[style_id]
+
+    def _style_numbering(self, style_id: str | None) -> tuple[str | None, str | None]:
         seen = set()
         while style_id and style_id not in seen:
             seen.add(style_id)
@@ -210,7 +217,7 @@ class Composer:
 
     def _carry_relationships(self, body: etree._Element, source: AnnexSource) -> None:
         part = self.document.part
-        for el in body.iter():
+        for el in _WITH_RELATIONSHIP(body):
             for attr in _REL_ATTRS:
                 rid = el.get(attr)
                 if not rid:

@@ -60,9 +60,7 @@ class Namespace:
 
 def wrap(value: Any, path: str) -> Any:
     """Return `value` with every mapping turned into a Namespace that knows its path."""
-    if isinstance(value, Namespace) or isinstance(value, Markup):
-        return value
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return Namespace({k: wrap(v, f"{path}.{k}") for k, v in value.items()}, path)
     if isinstance(value, (list, tuple)):
         return [wrap(v, f"{path}[{i}]") for i, v in enumerate(value)]
@@ -360,6 +358,11 @@ def build_context(checked: CheckedAgreement, *, publication: bool = False, finge
     return AgreementContext(umbrella, tuple(annexes), common)
 
 
-def template_namespace(context: dict) -> dict:
-    """Return a context ready for Jinja: every mapping wrapped so that it knows its path."""
-    return {key: wrap(value, key) for key, value in context.items()}
+def template_namespace(context: dict, shared: dict | None = None) -> dict:
+    """Return a context ready for Jinja: every mapping wrapped so that it knows its path.
+
+    `shared` is an already wrapped context whose keys are reused as they are (the parts
+    common to the umbrella and the 30 annexes are wrapped once, not 31 times).
+    """
+    shared = shared or {}
+    return {key: shared[key] if key in shared else wrap(value, key) for key, value in context.items()}

@@ -105,7 +105,35 @@ class AnnexTemplate:
             raise template_error(self.path, exc, self.source_xml) from None
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        return self.docxtpl.resolve_listing(xml)
+        return _resolve_listing(self.docxtpl, xml)
+
+
+_LISTING_CHARS = re.compile("[\t\n\a\f]")
+
+
+def _resolve_listing(tpl: DocxTemplate, xml: str) -> str:
+    """docxtpl's pass turning tabs and line breaks in text into Word's own, only when there are any.
+
+    It is a regular-expression walk over every paragraph; most renders have nothing for it.
+    """
+    if _LISTING_CHARS.search(xml) is None:
+        return xml
+    return DocxTemplate.resolve_listing(tpl, xml)
+
+
+def _fast_umbrella(tpl: DocxTemplate) -> None:
+    """Skip docxtpl passes that this template does not need (they dominate at national scale).
+
+    `fix_tables` repairs column loops (`{%tc %}`) and parses with a parser of its own, which
+    makes swapping the body into the document slow; without column loops, parse with
+    python-docx's own parser instead.
+    """
+    from docx.oxml.parser import parse_xml
+
+    tpl.resolve_listing = lambda xml: _resolve_listing(tpl, xml)
+    if "{%tc" not in tpl.get_xml() and "{%-tc" not in tpl.get_xml():
+        tpl.fix_tables = lambda xml: parse_xml(xml.encode("utf-8") if isinstance(xml, str) else xml)
+        tpl.fix_docpr_ids = lambda tree: None  # compose.finish numbers drawings itself
 
 
 @lru_cache(maxsize=64)
@@ -158,13 +186,15 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
         umbrella.init_docx()
     except Exception as exc:
         raise TemplateError(str(umbrella_path), f"cannot open the template: {exc}") from None
+    _fast_umbrella(umbrella)
     composer = Composer(umbrella.docx)
+    shared = template_namespace(ctx.common)
     pieces = []
     for plan, path in zip(ctx.annexes, annex_paths):
         annex = annex_template(path)
-        body = annex.render_body(template_namespace(plan.context))
+        body = annex.render_body(template_namespace(plan.context, shared))
         pieces.append(composer.annex_xml(body, annex.source, plan.function_id))
-    context = template_namespace(ctx.umbrella)
+    context = template_namespace(ctx.umbrella, shared)
     context["annexes"] = Markup("".join(pieces))
     try:
         umbrella.render(context, jinja_env=_ENV, autoescape=True)
