@@ -183,6 +183,40 @@ def templates_check(directory: Path | None) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .docx to write.")
+@click.option("--author", default="agreement-builder", show_default=True, help="Author of the revisions.")
+@click.option("--date", "when", help="Date of the revisions (YYYY-MM-DD; default: NEW's date, so output is reproducible).")
+@_template_options
+def redline(old: Path, new: Path, output: Path, author: str, when: str | None,
+            parties: Path | None, templates: Path | None, annexes: Path | None) -> None:
+    """Word document with tracked changes: accept all = NEW, reject all = OLD.
+
+    OLD and NEW are agreement .yaml files (rendered first) or .docx files.
+    """
+    from .package import atomic_write
+    from .redline import redline as make_redline
+
+    sources = [_docx_source(p, parties, templates, annexes) for p in (old, new)]
+    data = make_redline(sources[0], sources[1], author=author, date=when, old_label=str(old), new_label=str(new))
+    atomic_write(output, data)
+    click.echo(f"wrote {output}")
+
+
+def _docx_source(path: Path, parties: Path | None, templates: Path | None, annexes: Path | None):
+    """Return a .docx path as it is, or an agreement rendered to .docx bytes."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        from .render import render_agreement
+        from .templates import find_templates
+        from .validate import load_agreement
+
+        checked = load_agreement(path, parties=parties)
+        return render_agreement(checked, templates=find_templates(path, templates=templates, annexes=annexes))
+    return path
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line (the console script and `python -m agreement_builder`)."""
     cli.main(args=argv, prog_name="agreement-builder")
