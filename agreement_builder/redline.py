@@ -60,8 +60,8 @@ def redline(old, new, *, author: str = DEFAULT_AUTHOR, date: datetime | _date | 
     defaults to NEW's modified (else created) date in docProps/core.xml, so the output is
     deterministic. Raises InputError for an input that is not a usable Word document.
     """
-    old_doc = _load(old, old_label or "OLD")
-    new_doc = _load(new, new_label or "NEW")
+    old_doc = _load(old, old_label, "OLD")
+    new_doc = _load(new, new_label, "NEW")
     when = _revision_date(date, new_doc)
     marker = _Marker(author, when, _first_free_id(new_doc.root))
     _diff_blocks(old_doc.blocks, new_doc.blocks, new_doc.body, marker)
@@ -77,12 +77,13 @@ def redline(old, new, *, author: str = DEFAULT_AUTHOR, date: datetime | _date | 
     return write_docx_bytes(parts)
 
 
-def _load(source, default_label: str) -> Document:
+def _load(source, label: str | None, default: str) -> Document:
+    """Return a fresh document model (a given Document is re-read, so it is never modified)."""
     if isinstance(source, Document):
-        return dm.document_from_parts(source.parts, source.label)
+        return dm.document_from_parts(source.parts, label or source.label)
     if isinstance(source, bytes):
-        return dm.read_document(source, default_label)
-    return dm.read_document(Path(source), str(source))
+        return dm.read_document(source, label or default)
+    return dm.read_document(Path(source), label or str(source))
 
 
 def _revision_date(value, new_doc: Document) -> str:

@@ -134,6 +134,10 @@ def check(old: bytes, new: bytes, **kw) -> etree._Element:
     bids = [b.get(q("id")) for b in root.iter(q("bookmarkStart"))]
     assert len(bids) == len(set(bids)), "bookmark ids are not unique"
     assert not list(root.iter(q("moveFrom"), q("moveTo")))
+    ns = {"w": W}
+    assert not root.xpath("//w:del//w:t | //w:ins//w:delText", namespaces=ns), "text in the wrong revision"
+    assert not root.xpath("//w:delText[not(ancestor::w:del)]", namespaces=ns), "deleted text outside w:del"
+    assert not root.xpath("//w:ins//w:ins | //w:del//w:del | //w:ins//w:del | //w:del//w:ins", namespaces=ns)
     return root
 
 
@@ -472,6 +476,100 @@ def test_a_clause_emptied_and_refilled():
     check(new, old)
 
 
+def test_documents_as_input_are_not_modified_and_settings_show_markup():
+    old = build_docx(base(True))
+    new = build_docx(base(True, clauses=["The parties shall co-operate fully."]))
+    with zipfile.ZipFile(io.BytesIO(new)) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["word/settings.xml"] = parts["word/settings.xml"].replace(
+        b"</w:settings>", b'<w:revisionView w:markup="0"/></w:settings>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for n, data in parts.items():
+            zf.writestr(n, data)
+    old_doc, new_doc = read_document(old), read_document(buffer.getvalue())
+    before = etree.tostring(new_doc.root)
+    out = redline(old_doc, new_doc)
+    assert etree.tostring(new_doc.root) == before
+    with zipfile.ZipFile(io.BytesIO(out)) as zf:
+        settings = zf.read("word/settings.xml")
+    assert b"revisionView" not in settings and b"trackRevisions" not in settings
+    assert out == redline(old, buffer.getvalue())
+
+
+WORDS = ("the party lead force shall may board chief constable commissioner budget annex share & < "
+         "“quoted” ‘single’ — 12.50% £1,000 Kent Essex Bedfordshire and of to in").split()
+
+
+def _random_runs(rng, text):
+    """Return `text` split into runs at random places, some bold."""
+    cuts = sorted(rng.sample(range(1, len(text)), k=min(len(text) - 1, rng.randint(0, 3)))) if len(text) > 1 else []
+    pieces = [text[a:b] for a, b in zip([0] + cuts, cuts + [len(text)])]
+    return [(p, {"b": True} if rng.random() < 0.2 else {}) for p in pieces]
+
+
+def _random_doc(rng, on):
+    sections = []
+    for s in range(rng.randint(2, 4)):
+        clauses = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 12))) for _ in range(rng.randint(1, 4))]
+        rows = [[f"Force {r}", f"{rng.randint(1, 99)}.00%"] for r in range(rng.randint(1, 4))] if rng.random() < 0.4 else None
+        sections.append([f"s{s}", clauses, rows])
+    return sections
+
+
+def _mutate(rng, sections):
+    sections = [[k, list(c), [list(r) for r in rows] if rows else rows] for k, c, rows in sections]
+    for _ in range(rng.randint(1, 4)):
+        k, clauses, rows = rng.choice(sections)
+        action = rng.randrange(7)
+        if action == 0 and clauses:  # change words
+            i = rng.randrange(len(clauses))
+            words = clauses[i].split()
+            words[rng.randrange(len(words))] = rng.choice(WORDS)
+            if rng.random() < 0.5:
+                words.insert(rng.randrange(len(words) + 1), rng.choice(WORDS))
+            clauses[i] = " ".join(words)
+        elif action == 1:
+            clauses.insert(rng.randrange(len(clauses) + 1), " ".join(rng.choice(WORDS) for _ in range(5)))
+        elif action == 2 and len(clauses) > 1:
+            del clauses[rng.randrange(len(clauses))]
+        elif action == 3 and rows:
+            rows[rng.randrange(len(rows))][1] = f"{rng.randint(1, 99)}.50%"
+        elif action == 4 and rows:
+            rows.insert(rng.randrange(len(rows) + 1), [f"Force {rng.randint(10, 99)}", "1.00%"])
+        elif action == 5 and rows and len(rows) > 1:
+            del rows[rng.randrange(len(rows))]
+        elif action == 6 and len(sections) > 1:  # move a section
+            sections.insert(rng.randrange(len(sections)), sections.pop(rng.randrange(len(sections))))
+    if rng.random() < 0.3:
+        sections.append([f"s{len(sections) + 10}", ["A new section."], None])
+    return sections
+
+
+def _items(rng, sections, on):
+    items = [Para("Agreement", "Title")]
+    for key, clauses, rows in sections:
+        items.append(H1(f"Section {key}", ids(on, "_AB_S_", key)))
+        items += [Para(_random_runs(rng, c), "Clause") for c in clauses]
+        if rows:
+            items.append(Table([["Force", "Share"], *rows]))
+    return items
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_pairs_accept_to_new_and_reject_to_old(seed):
+    import random
+
+    rng = random.Random(seed)
+    on = seed % 2 == 0
+    sections = _random_doc(rng, on)
+    changed = _mutate(rng, sections)
+    check(build_docx(_items(rng, sections, on)), build_docx(_items(rng, changed, on)))
+    # equal text, different run splits and bold: no revision at all
+    root = check(build_docx(_items(rng, sections, on)), build_docx(_items(rng, sections, on)))
+    assert revisions(root) == []
+
+
 # --------------------------------------------------------------------------- untrusted input
 
 def test_zip_bomb_is_refused(tmp_path):
@@ -489,8 +587,11 @@ def test_zip_bomb_is_refused(tmp_path):
 def test_a_text_file_renamed_docx_is_refused(tmp_path):
     fake = tmp_path / "agreement.docx"
     fake.write_text("this is not a Word document\n")
-    with pytest.raises(InputError, match="not a Word .docx file"):
+    with pytest.raises(InputError, match="not a Word .docx file") as info:
         redline(build_docx(base(True)), fake)
+    assert str(fake) in info.value.format()
+    with pytest.raises(InputError, match="jps.yaml"):  # a caller's label names the source
+        redline(fake.read_bytes(), build_docx(base(True)), old_label="agreements/jps.yaml")
 
 
 def test_xml_entities_are_not_expanded(tmp_path):
