@@ -58,7 +58,9 @@ _HEADING_IDS = (SECTION, FUNCTION, APPENDIX)
 _INLINE_CONTAINERS = frozenset(
     w(t) for t in ("hyperlink", "smartTag", "customXml", "fldSimple", "dir", "bdo", "ins", "moveTo")
 )
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+#: Words, runs of whitespace, single other characters; a number with separators ("£1,377,661.42",
+#: "27.85%") is one token, so a changed figure is shown whole, not digit group by digit group.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|\w+|\s+|[^\w\s]")
 
 
 def bookmark_name(prefix: str, id: str) -> str:

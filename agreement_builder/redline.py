@@ -332,7 +332,7 @@ def _diff_table(ot: Block, nt: Block, m: _Marker) -> None:
             if old[i].text != new[j].text:
                 for oc, nc in zip(old[i].cells, new[j].cells):
                     if oc.text != nc.text:
-                        _diff_blocks(dm.read_blocks(oc.element), dm.read_blocks(nc.element), nc.element, m)
+                        _diff_cell(oc.element, nc.element, m)
             cursor = new[j].element
         elif j is None:
             copy_ = _deleted_copy(old[i].element, m)
@@ -341,6 +341,15 @@ def _diff_table(ot: Block, nt: Block, m: _Marker) -> None:
         else:
             _mark_inserted(new[j].element, m)
             cursor = new[j].element
+
+
+def _diff_cell(otc: etree._Element, ntc: etree._Element, m: _Marker) -> None:
+    """Mark the changes in a cell; a cell of one paragraph is one value, diffed in place whatever its change."""
+    old, new = dm.read_blocks(otc), dm.read_blocks(ntc)
+    if len(old) == len(new) == 1 and old[0].kind == new[0].kind:
+        _diff_pair(old[0], new[0], m)
+    else:
+        _diff_blocks(old, new, ntc, m)
 
 
 # --------------------------------------------------------------------------- whole blocks
@@ -385,6 +394,8 @@ def _sanitize(el: etree._Element) -> etree._Element:
     for child in list(el.iter(*_UNWRAP)):
         if child.getparent() is not None:
             _unwrap(child)
+    for p in _paragraphs(el):
+        _flatten_fields(p)
     for child in list(el.iter()):
         if not isinstance(child.tag, str):
             continue
@@ -394,6 +405,30 @@ def _sanitize(el: etree._Element) -> etree._Element:
         for attr in _IDENTITY_ATTRS:
             child.attrib.pop(attr, None)
     return el
+
+
+def _flatten_fields(p: etree._Element) -> None:
+    """Replace a paragraph's complex fields by their results, so deleted copies are plain text.
+
+    A deleted table-of-contents entry would otherwise keep a PAGEREF to a bookmark that is gone,
+    and Word or LibreOffice would print "Error! Reference source not found" in the redline.
+    """
+    fields: list[bool] = []
+    for run in list(dm.iter_runs(p)):
+        for child in list(run):
+            if child.tag == dm.FLDCHAR:
+                kind = child.get(w("fldCharType"))
+                if kind == "begin":
+                    fields.append(True)
+                elif kind == "separate" and fields:
+                    fields[-1] = False
+                elif kind == "end" and fields:
+                    fields.pop()
+                run.remove(child)
+            elif child.tag != RPR and (child.tag == INSTR_TEXT or any(fields)):
+                run.remove(child)
+        if all(c.tag == RPR for c in run):
+            run.getparent().remove(run)
 
 
 def _wrap_runs(p: etree._Element, tag: str, m: _Marker) -> None:

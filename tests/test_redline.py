@@ -245,7 +245,7 @@ def test_table_row_added_removed_changed(on):
     trs = list(root.iter(q("tr")))
     assert sum(tr.find(f"{q('trPr')}/{q('ins')}") is not None for tr in trs) == 1
     assert sum(tr.find(f"{q('trPr')}/{q('del')}") is not None for tr in trs) == 1
-    assert "25" in inserted_text(root) and "30" in deleted_text(root)
+    assert "25.00" in inserted_text(root) and "30.00" in deleted_text(root)
     assert "Kent Police" in inserted_text(root) and "Cambridgeshire Constabulary" in deleted_text(root)
     # the changed row is diffed word by word, the force name is untouched
     assert "Bedfordshire Police" not in inserted_text(root) + deleted_text(root)
@@ -335,6 +335,20 @@ def test_clause_ids_anchor_even_when_text_is_rewritten():
 def test_whole_word_phrases_not_fragments():
     changes = word_changes("delivered by Bedfordshire Police as lead", "delivered by Kent Constabulary as lead")
     assert changes == [(13, 32, 13, 30)]
+    old, new = "a budget of £1,377,661.42 (27.85%)", "a budget of £1,440,512.06 (26.10%)"
+    # figures change whole (never "1,[377]661"); the short separator between them folds in
+    assert [(old[a:b], new[c:d]) for a, b, c, d in word_changes(old, new)] == [
+        ("1,377,661.42 (27.85", "1,440,512.06 (26.10")]
+    old, new = "a budget of £1,377,661.42 for the unit", "a budget of £1,440,512.06 for the unit"
+    assert [(old[a:b], new[c:d]) for a, b, c, d in word_changes(old, new)] == [("1,377,661.42", "1,440,512.06")]
+
+
+def test_a_changed_cell_value_is_diffed_in_place():
+    old = build_docx(base(True, extra=[Table([["Force", "Demand"], ["Kent Police", "36"]])]))
+    new = build_docx(base(True, extra=[Table([["Force", "Demand"], ["Kent Police", "38"]])]))
+    root = check(old, new)
+    assert inserted_text(root) == ["38"] and deleted_text(root) == ["36"]
+    assert not root.findall(f".//{q('pPr')}/{q('rPr')}/{q('del')}")  # no paragraph deleted
 
 
 def test_author_and_date():
@@ -361,6 +375,12 @@ def test_fields_use_their_result_and_hyperlinks_count():
     assert "Notice of 12 days" in [b.text for b in doc.blocks]
     root = check(old, new)
     assert inserted_text(root) == ["the "]
+    # a deleted paragraph keeps its field's result as plain deleted text, never a dangling field
+    toc = field.replace("REF x", "PAGEREF _Toc123 \\h")
+    old = build_docx(base(True, extra=[Para(raw=f"<w:r><w:t xml:space=\"preserve\">Annex 9 </w:t></w:r>{toc}")]))
+    root = check(old, build_docx(base(True)))
+    assert deleted_text(root) == ["Annex 9 12 days"]
+    assert not list(root.iter(q("fldChar"), q("instrText"), q("delInstrText")))
 
 
 def test_existing_revisions_in_an_input_are_accepted_first():
