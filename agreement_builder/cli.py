@@ -217,6 +217,53 @@ def _docx_source(path: Path, parties: Path | None, templates: Path | None, annex
     return path
 
 
+@cli.command()
+@click.argument("summit", required=False, default="summit.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The pack folder (replaced as a whole when the build ends).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Parallel workers (default: the number of CPUs).")
+@click.option("--pdf/--no-pdf", default=None, help="Make PDFs with LibreOffice (default: when it is installed).")
+@click.option("--force", is_flag=True, help="Rebuild every agreement, even unchanged ones.")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Template folder.")
+@click.option("--annexes", type=click.Path(file_okay=False, path_type=Path), help="Annex template folder.")
+def build(summit: Path, out_dir: Path, jobs: int | None, pdf: bool | None, force: bool,
+          templates: Path | None, annexes: Path | None) -> None:
+    """Build the whole summit pack: agreements, publication versions, change reports, redlines,
+    decision notices, PDFs, manifest.json and index.html."""
+    from .build import AgreementFailed, build_summit
+
+    options = dict(jobs=jobs, pdf=pdf, force=force, templates=templates, annexes=annexes)
+    if sys.stdout.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        # auto_refresh=False: no refresh thread, so the worker processes fork from a single thread
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      auto_refresh=False) as bar:
+            task = bar.add_task("reading the summit", total=None)
+
+            def show(event) -> None:
+                bar.update(task, description=event.message, completed=event.done, total=event.total or None)
+                bar.refresh()
+
+            result = build_summit(summit, out_dir, progress=show, **options)
+    else:
+        def show(event) -> None:
+            click.echo(f"[{event.done}/{event.total}] {event.message}" if event.total else event.message)
+
+        result = build_summit(summit, out_dir, progress=show, **options)
+    for issue in result.warnings:
+        _echo_issue(issue)
+    if result.replaced:
+        count = len(result.outputs)
+        click.echo(f"{out_dir}: {count} files; {len(result.built)} agreement(s) built, {len(result.reused)} unchanged"
+                   + (", PDFs made" if result.pdf else ", no PDFs") + f"; see {out_dir / 'index.html'}")
+    if _State.debug:
+        for failure in result.failures:
+            if isinstance(failure, AgreementFailed) and failure.detail:
+                click.echo(failure.detail, err=True)
+    result.raise_for_failures()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line (the console script and `python -m agreement_builder`)."""
     cli.main(args=argv, prog_name="agreement-builder")
