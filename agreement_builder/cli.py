@@ -183,6 +183,62 @@ def templates_check(directory: Path | None) -> None:
         sys.exit(1)
 
 
+@cli.command("diff")
+@click.argument("versions", nargs=-1, required=True, metavar="[OLD] NEW", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "md", "html", "docx"]),
+              help="Form of the report (default: from -o's suffix, else text).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes and 0 when there are none, like git diff.")
+@click.option("--old-templates", type=click.Path(file_okay=False, path_type=Path),
+              help="OLD's template folder, when it differs from NEW's (default: found beside OLD, else --templates).")
+@click.option("--old-annexes", type=click.Path(file_okay=False, path_type=Path),
+              help="OLD's annex template folder (default: found beside OLD, else --annexes).")
+@_template_options
+def diff(versions: tuple[Path, ...], fmt: str | None, output: Path | None, exit_code: bool,
+         old_templates: Path | None, old_annexes: Path | None,
+         parties: Path | None, templates: Path | None, annexes: Path | None) -> None:
+    """What changed from OLD to NEW, citing section and clause numbers as printed in NEW.
+
+    OLD may be left out when NEW names it in `agreement.previous`.
+    """
+    from .diff import diff_agreements
+    from .package import atomic_write
+    from .report import format_docx, format_html, format_markdown, format_text
+    from .templates import find_templates
+    from .validate import load_agreement
+
+    if len(versions) > 2:
+        raise click.UsageError("give OLD and NEW, or NEW alone when it names OLD in `previous`")
+    new_path = versions[-1]
+    new = load_agreement(new_path, parties=parties)
+    old_path = versions[0] if len(versions) == 2 else new.previous_path()
+    if old_path is None:
+        raise click.UsageError(f"{new_path} does not name its previous version (`agreement.previous`): "
+                               "give OLD as well, as in `agreement-builder diff OLD NEW`")
+    old = load_agreement(old_path, parties=parties)
+    new_set = find_templates(new_path, templates=templates, annexes=annexes)
+    old_set = find_templates(old_path, templates=old_templates or templates, annexes=old_annexes or annexes)
+    changes = diff_agreements(old, new, old_templates=old_set, new_templates=new_set)
+    if fmt is None:
+        suffix = output.suffix.lower() if output else ""
+        fmt = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx"}.get(suffix, "text")
+    if fmt == "docx":
+        if output is None:
+            raise click.UsageError("--format docx writes a Word document: give -o FILE.docx")
+        data = format_docx(changes, new_set)
+    else:
+        color = output is None and sys.stdout.isatty()  # plain [-deleted-]{+inserted+} marks otherwise
+        text = {"md": format_markdown, "html": format_html}.get(fmt, lambda c: format_text(c, color=color))(changes)
+        data = text.encode("utf-8")
+    if output is not None:
+        atomic_write(output, data)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+    if exit_code and changes:
+        sys.exit(1)
+
+
 @cli.command()
 @click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
