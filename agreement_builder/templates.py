@@ -191,7 +191,14 @@ def _reference_contexts() -> dict[str, dict]:
     notice = {**common, "body": body, "force": common["forces"][0],
               "contributions": [{"function": "x", "contribution": "£1.00"}], "total_contribution": "£1.00",
               "summit": {"name": "Summit", "date": "19 July 2016"}}
+    from .diff import diff_agreements
+    from .report import report_context
+
+    previous = load_agreement(PACKAGE_DATA / "example" / "agreements" / "jps-2013.yaml",
+                              parties=PACKAGE_DATA / "example" / "parties.yaml")
+    report = report_context(diff_agreements(previous, checked))
     return {
+        "change_report": template_namespace(report),
         "umbrella": template_namespace({**ctx.umbrella, "annexes": ""}),
         "annex": template_namespace(annex.context),
         "decision_notice": template_namespace(notice),
