@@ -294,8 +294,16 @@ def finish(document, *, title: str, subject: str, keywords: str, created: dt.dat
     _renumber_bookmarks(body)
     for i, doc_pr in enumerate(body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"), start=1):
         doc_pr.set("id", str(i))
-    when = dt.datetime(created.year, created.month, created.day, tzinfo=dt.timezone.utc).replace(tzinfo=None)
-    props = document.core_properties
+    set_core_properties(document.core_properties, title=title, subject=subject, keywords=keywords, created=created,
+                        status=status, version=version,
+                        comments=f"SHA-256 fingerprint of the inputs: {fingerprint}" if fingerprint else "")
+    _set_update_fields(document)
+
+
+def set_core_properties(props, *, title: str, subject: str, keywords: str, created: dt.date, status: str,
+                        version: str, comments: str = "") -> None:
+    """Set a document's properties from its inputs only (no clock, no user name): same inputs, same bytes."""
+    when = dt.datetime(created.year, created.month, created.day)
     props.title = title
     props.subject = subject
     props.keywords = keywords
@@ -306,8 +314,7 @@ def finish(document, *, title: str, subject: str, keywords: str, created: dt.dat
     props.revision = 1
     props.content_status = status
     props.version = version
-    props.comments = f"SHA-256 fingerprint of the inputs: {fingerprint}" if fingerprint else ""
-    _set_update_fields(document)
+    props.comments = comments
 
 
 def _renumber_bookmarks(body: etree._Element) -> None:

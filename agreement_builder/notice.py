@@ -22,6 +22,7 @@ import jinja2
 from docxtpl import DocxTemplate
 
 from .context import build_context, template_namespace, wrap
+from .compose import set_core_properties
 from .errors import TemplateError
 from .formats import format_date, format_money
 from .models import SummitInfo
@@ -110,19 +111,8 @@ class NoticeTemplate:
 
     def _core(self, *, title: str, subject: str, keywords: str, created: dt.date, status: str, version: str) -> bytes:
         """Return docProps/core.xml with fixed properties (no clock, no user name)."""
-        when = dt.datetime(created.year, created.month, created.day)
-        props = self.docxtpl.docx.core_properties
-        props.title = title
-        props.subject = subject
-        props.keywords = keywords
-        props.author = "agreement-builder"
-        props.last_modified_by = "agreement-builder"
-        props.created = when
-        props.modified = when
-        props.revision = 1
-        props.content_status = status
-        props.version = version
-        props.comments = ""
+        set_core_properties(self.docxtpl.docx.core_properties, title=title, subject=subject, keywords=keywords,
+                            created=created, status=status, version=version)
         return self.core_part.blob
 
 
