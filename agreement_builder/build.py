@@ -196,65 +196,106 @@ def build_summit(summit_path: str | Path, out_dir: str | Path = "out", *, jobs: 
     # render, convert, write, swap
     staging = Path(tempfile.mkdtemp(prefix=f"{out.name}.tmp-{os.getpid()}-", dir=_parent(out)))
     try:
-        for record in records:
-            if not record.rebuilt:
-                _link_outputs(record, out, staging)
-        steps = len(todo) + (min(_workers(jobs), len(todo)) if make_pdf and todo else 0)
-        notify(BuildEvent(0, steps, f"building {len(todo)} of {len(records)} agreements"
-                                    + (f" ({len(records) - len(todo)} unchanged)" if len(todo) < len(records) else "")))
-        by_stem = {r.stem: r for r in records}
-        warnings: list[Issue] = []
-        failures: dict[str, AgreementBuilderError] = {}
-        done = 0
-        for outcome in _render_all(todo, staging, _workers(jobs)):
-            done += 1
-            record = by_stem[outcome.stem]
-            warnings.extend(outcome.warnings)
-            if outcome.failure is not None:
-                failures[outcome.stem] = outcome.failure
-                record.error = outcome.failure.format()
-                shutil.rmtree(staging / outcome.stem, ignore_errors=True)
-                notify(BuildEvent(done, steps, f"{outcome.label}: failed", failed=True))
-                continue
-            _fill_record(record, outcome, inputs)
-            previous = _old_record(old, record.stem)
-            replaced = None if force else _final_replaced(record, previous)
-            if replaced is not None and _intact(previous, out):  # keep the signed documents as they are
-                failures[record.stem] = OutputError(
-                    f"{out / replaced}: a final agreement is already in the pack and this build differs from it; "
-                    "it is not replaced (use --force to replace a signed document on purpose)")
-                shutil.rmtree(staging / record.stem, ignore_errors=True)
-                _link_outputs(previous, out, staging)
-                previous.kept = "final: the previous build's documents are kept (the inputs changed; --force replaces them)"
-                by_stem[record.stem] = records[records.index(record)] = previous
-                notify(BuildEvent(done, steps, f"{outcome.label}: final, kept as it was", failed=True))
-                continue
-            notify(BuildEvent(done, steps, f"{outcome.label}: {len(outcome.documents)} documents"))
+        pack = _Pack(out, staging, records, old, force, notify)
+        pack.reuse()
+        pack.render(todo, _workers(jobs), inputs, pdf_steps=min(_workers(jobs), len(todo)) if make_pdf else 0)
         if make_pdf:
-            batches = _pdf_batches([by_stem[j.stem] for j in todo if j.stem not in failures], _workers(jobs))
-            labels = {j.stem: j.label for j in todo}
-            for stems, failure in _convert_all(batches, staging):
-                done += 1
-                for stem in stems:
-                    record = by_stem[stem]
-                    if failure is not None:
-                        failures[stem] = AgreementFailed(f"{labels[stem]}: {failure.format()}")
-                        record.error = failures[stem].format()
-                        record.outputs = []
-                        shutil.rmtree(staging / stem, ignore_errors=True)
-                    else:
-                        _add_pdfs(record, staging)
-                notify(BuildEvent(done, steps, f"PDF: {', '.join(stems)}" + (": failed" if failure else ""),
-                                  failed=failure is not None))
-        notify(BuildEvent(steps, steps, "writing manifest.json and index.html"))
-        manifest = _manifest(settings, summit, records, inputs, shared)
-        (staging / MANIFEST).write_bytes(_manifest_bytes(manifest))
-        (staging / INDEX).write_text(render_index(manifest), encoding="utf-8")
+            pack.convert(_workers(jobs))
+        pack.write(_manifest(settings, summit, records, inputs, shared))
         _swap(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    ordered = [failures[r.stem] for r in records if r.stem in failures]
-    return BuildResult(out, records, ordered, sorted(warnings, key=Issue.sort_key), replaced=True, pdf=make_pdf)
+    failures = [pack.failures[r.stem] for r in records if r.stem in pack.failures]
+    return BuildResult(out, records, failures, sorted(pack.warnings, key=Issue.sort_key), replaced=True, pdf=make_pdf)
+
+
+@dataclass
+class _Pack:
+    """The new pack being assembled in `staging`, and what happened to each agreement so far."""
+
+    out: Path
+    staging: Path
+    records: list[AgreementRecord]
+    old: _OldManifest | None
+    force: bool
+    notify: Callable[[BuildEvent], None]
+    failures: dict[str, AgreementBuilderError] = field(default_factory=dict)
+    warnings: list[Issue] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    done: int = 0
+    steps: int = 0
+
+    def record(self, stem: str) -> AgreementRecord:
+        return next(r for r in self.records if r.stem == stem)
+
+    def step(self, message: str, failed: bool = False) -> None:
+        self.done += 1
+        self.notify(BuildEvent(self.done, self.steps, message, failed))
+
+    def fail(self, stem: str, failure: AgreementBuilderError) -> None:
+        """Leave an agreement out of the pack, with its failure."""
+        record = self.record(stem)
+        self.failures[stem] = failure
+        record.error = failure.format()
+        record.outputs = []
+        shutil.rmtree(self.staging / stem, ignore_errors=True)
+
+    def reuse(self) -> None:
+        """Link the unchanged agreements' files from the previous pack."""
+        for record in self.records:
+            if not record.rebuilt:
+                _link_outputs(record, self.out, self.staging)
+
+    def render(self, todo: list[_Job], workers: int, inputs: _Inputs, *, pdf_steps: int) -> None:
+        """Render the changed agreements, in parallel; keep a final agreement's signed documents."""
+        self.labels = {j.stem: j.label for j in todo}
+        self.steps = len(todo) + pdf_steps
+        unchanged = len(self.records) - len(todo)
+        self.notify(BuildEvent(0, self.steps, f"building {len(todo)} of {len(self.records)} agreements"
+                                              + (f" ({unchanged} unchanged)" if unchanged else "")))
+        for outcome in _render_all(todo, self.staging, workers):
+            self.warnings.extend(outcome.warnings)
+            if outcome.failure is not None:
+                self.fail(outcome.stem, outcome.failure)
+                self.step(f"{outcome.label}: failed", failed=True)
+                continue
+            record = self.record(outcome.stem)
+            _fill_record(record, outcome, inputs)
+            if not self.force and self._keep_final(record):
+                self.step(f"{outcome.label}: final, kept as it was", failed=True)
+                continue
+            self.step(f"{outcome.label}: {len(outcome.documents)} documents")
+
+    def _keep_final(self, record: AgreementRecord) -> bool:
+        """Put back the previous build of a final agreement this build would change (needs --force)."""
+        previous = _old_record(self.old, record.stem)
+        replaced = _final_replaced(record, previous)
+        if replaced is None or not _intact(previous, self.out):
+            return False
+        self.failures[record.stem] = OutputError(
+            f"{self.out / replaced}: a final agreement is already in the pack and this build differs from it; "
+            "it is not replaced (use --force to replace a signed document on purpose)")
+        shutil.rmtree(self.staging / record.stem, ignore_errors=True)
+        _link_outputs(previous, self.out, self.staging)
+        previous.kept = "final: the previous build's documents are kept (the inputs changed; --force replaces them)"
+        self.records[self.records.index(record)] = previous
+        return True
+
+    def convert(self, workers: int) -> None:
+        """Make the PDFs of the agreements just rendered: one LibreOffice run per worker."""
+        fresh = [r for r in self.records if r.rebuilt and r.stem not in self.failures]
+        for stems, failure in _convert_all(_pdf_batches(fresh, workers), self.staging):
+            for stem in stems:
+                if failure is not None:
+                    self.fail(stem, AgreementFailed(f"{self.labels[stem]}: {failure.format()}"))
+                else:
+                    _add_pdfs(self.record(stem), self.staging)
+            self.step(f"PDF: {', '.join(stems)}" + (": failed" if failure else ""), failed=failure is not None)
+
+    def write(self, manifest: dict) -> None:
+        self.notify(BuildEvent(self.steps, self.steps, "writing manifest.json and index.html"))
+        (self.staging / MANIFEST).write_bytes(_manifest_bytes(manifest))
+        (self.staging / INDEX).write_text(render_index(manifest), encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------- gather

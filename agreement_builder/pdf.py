@@ -7,6 +7,10 @@ document a fraction of that, so a summit pack converts each worker's documents i
 other's lock (or quietly hand the job to the other one), and a user's open LibreOffice must
 not be disturbed. The conversion is bounded by a timeout: a stuck office is killed, with its
 children, rather than hanging a build.
+
+LibreOffice silently ignores command-line arguments past about the 250th (it exits 0 having
+converted the first ~240 files), so more than MAX_FILES_PER_RUN files are converted in
+consecutive runs sharing the profile, and every expected PDF is checked for afterwards.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ INSTALL_HINT = "install LibreOffice: apt-get install libreoffice-writer-nogui fo
 DEFAULT_TIMEOUT = 120.0
 PER_FILE_TIMEOUT = 10.0
 _CANDIDATES = ("soffice", "libreoffice")
+#: Files per LibreOffice run: safely under the ~250 arguments it reads.
+MAX_FILES_PER_RUN = 200
 
 
 def find_soffice() -> str | None:
@@ -48,9 +54,11 @@ def available() -> bool:
 def convert_to_pdf(docx_paths: list[Path], outdir: Path, *, timeout: float | None = None) -> list[Path]:
     """Convert .docx files to PDF in one LibreOffice run; return the PDF paths in input order.
 
-    Raises ToolMissingError when LibreOffice is not installed, fails, times out, or leaves a
-    PDF unwritten. Two inputs with the same file name would overwrite each other's PDF in
-    `outdir`, so they are refused (ValueError: a caller's mistake, not the user's).
+    One run per MAX_FILES_PER_RUN files (see above); `timeout` bounds each run (default: a
+    start-up allowance plus PER_FILE_TIMEOUT per file). Raises ToolMissingError when
+    LibreOffice is not installed, fails, times out, or leaves a PDF unwritten. Two inputs with
+    the same file name would overwrite each other's PDF in `outdir`, so they are refused
+    (ValueError: a caller's mistake, not the user's).
     """
     paths = [Path(p) for p in docx_paths]
     if not paths:
@@ -63,40 +71,49 @@ def convert_to_pdf(docx_paths: list[Path], outdir: Path, *, timeout: float | Non
         raise ToolMissingError(f"LibreOffice (soffice) is needed to make PDFs and was not found; {INSTALL_HINT}")
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    if timeout is None:
-        timeout = DEFAULT_TIMEOUT + PER_FILE_TIMEOUT * len(paths)
     targets = [outdir / f"{p.stem}.pdf" for p in paths]
     for target in targets:  # a stale PDF must not pass for a fresh one
         target.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="agreement-builder-lo-") as profile:
-        command = [
-            soffice, f"-env:UserInstallation={Path(profile).as_uri()}",
-            "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
-            "--convert-to", "pdf", "--outdir", str(outdir.resolve()),
-            *[str(p.resolve()) for p in paths],
-        ]
-        env = {**os.environ, "HOME": profile}  # LibreOffice writes caches under $HOME too
-        try:
-            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    stdin=subprocess.DEVNULL, env=env, start_new_session=True)
-        except OSError as exc:
-            raise ToolMissingError(f"cannot start LibreOffice ({soffice}): {exc.strerror}; {INSTALL_HINT}") from None
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            raise ToolMissingError(
-                f"LibreOffice did not finish converting {len(paths)} file(s) to PDF within {timeout:.0f} s; "
-                "it was stopped") from None
-        except BaseException:
-            _kill_group(proc)
-            raise
+        for start in range(0, len(paths), MAX_FILES_PER_RUN):
+            chunk = paths[start:start + MAX_FILES_PER_RUN]
+            _run(soffice, profile, chunk, outdir, timeout)
     missing = [t for t in targets if not t.is_file()]
-    if proc.returncode != 0 or missing:
-        detail = _last_line(err) or _last_line(out) or f"exit code {proc.returncode}"
-        which = ", ".join(t.name for t in missing) or "the PDFs"
-        raise ToolMissingError(f"LibreOffice failed to write {which}: {detail}")
+    if missing:
+        names = ", ".join(t.name for t in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        raise ToolMissingError(f"LibreOffice did not write {names} (it reported no error)")
     return targets
+
+
+def _run(soffice: str, profile: str, paths: list[Path], outdir: Path, timeout: float | None) -> None:
+    """Run LibreOffice once on `paths`; raise ToolMissingError when it fails or hangs."""
+    if timeout is None:
+        timeout = DEFAULT_TIMEOUT + PER_FILE_TIMEOUT * len(paths)
+    command = [
+        soffice, f"-env:UserInstallation={Path(profile).as_uri()}",
+        "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
+        "--convert-to", "pdf", "--outdir", str(outdir.resolve()),
+        *[str(p.resolve()) for p in paths],
+    ]
+    env = {**os.environ, "HOME": profile}  # LibreOffice writes caches under $HOME too
+    try:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    except OSError as exc:
+        raise ToolMissingError(f"cannot start LibreOffice ({soffice}): {exc.strerror}; {INSTALL_HINT}") from None
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise ToolMissingError(
+            f"LibreOffice did not finish converting {len(paths)} file(s) to PDF within {timeout:.0f} s; "
+            "it was stopped") from None
+    except BaseException:
+        _kill_group(proc)
+        raise
+    if proc.returncode != 0:
+        detail = _last_line(err) or _last_line(out) or f"exit code {proc.returncode}"
+        raise ToolMissingError(f"LibreOffice failed converting to PDF: {detail}")
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

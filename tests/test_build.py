@@ -407,6 +407,17 @@ def test_convert_to_pdf_converts_many_files_in_one_run(pack, tmp_path):
     assert convert_to_pdf([], tmp_path / "none") == []
 
 
+@needs_soffice
+def test_convert_to_pdf_splits_long_lists_into_runs(pack, tmp_path, monkeypatch):
+    """LibreOffice ignores arguments past about the 250th, so long lists are converted in several runs."""
+    from agreement_builder import pdf
+
+    monkeypatch.setattr(pdf, "MAX_FILES_PER_RUN", 2)
+    made = pdf.convert_to_pdf([pack / "out" / "psd" / n for n in NOTICES], tmp_path / "pdf")
+    assert [p.name for p in made] == [n.replace(".docx", ".pdf") for n in NOTICES]
+    assert all(p.is_file() for p in made)
+
+
 def test_library_reports_failures_without_raising(workspace):
     from agreement_builder.build import build_summit
     from agreement_builder.errors import BuildFailures
