@@ -111,12 +111,8 @@ def _span(old, new, fmt) -> str:
 
 
 def _old_new(old, new, fmt, delta, fmt_delta) -> str:
-    if old is None and new is None:
-        return "–"
-    if old is None:
-        return f"– → {fmt(new)}"
-    if new is None:
-        return f"{fmt(old)} → –"
+    if old is None or new is None:
+        return _span(old, new, fmt)
     if delta == 0:
         return f"{fmt(new)} (unchanged)"
     return f"{fmt(old)} → {fmt(new)} ({fmt_delta(delta)})"
