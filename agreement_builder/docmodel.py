@@ -124,6 +124,35 @@ def _atom(child: etree._Element) -> str:
     return ""
 
 
+class FieldState:
+    """Where a walk through runs stands in complex fields (`w:fldChar` begin/separate/end).
+
+    A reader wants field results, never field codes; nested fields are allowed.
+    """
+
+    __slots__ = ("_open",)
+
+    def __init__(self) -> None:
+        self._open: list[bool] = []  # one entry per open field: True while in its code part
+
+    def step(self, child: etree._Element) -> bool:
+        """Follow `child`; return True if it was a field character (and so is no text)."""
+        if child.tag != FLDCHAR:
+            return False
+        kind = child.get(w("fldCharType"))
+        if kind == "begin":
+            self._open.append(True)
+        elif kind == "separate" and self._open:
+            self._open[-1] = False
+        elif kind == "end" and self._open:
+            self._open.pop()
+        return True
+
+    @property
+    def in_code(self) -> bool:
+        return any(self._open)
+
+
 def scan_paragraph(p: etree._Element, *, pieces: bool = False) -> tuple[str, list[tuple]]:
     """Return a paragraph's text and, if asked, its pieces `(run, child, start, length)`.
 
@@ -133,20 +162,10 @@ def scan_paragraph(p: etree._Element, *, pieces: bool = False) -> tuple[str, lis
     out: list[str] = []
     found: list[tuple] = []
     pos = 0
-    fields: list[bool] = []  # one entry per open field: True while in its code part
+    fields = FieldState()
     for run in iter_runs(p):
         for child in run:
-            tag = child.tag
-            if tag == FLDCHAR:
-                kind = child.get(w("fldCharType"))
-                if kind == "begin":
-                    fields.append(True)
-                elif kind == "separate" and fields:
-                    fields[-1] = False
-                elif kind == "end" and fields:
-                    fields.pop()
-                continue
-            if fields and any(fields):
+            if fields.step(child) or fields.in_code:
                 continue
             text = _atom(child)
             if text:

@@ -18,23 +18,19 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import jinja2
 from docxtpl import DocxTemplate
 
 from .context import build_context, template_namespace, wrap
 from .compose import set_core_properties
-from .errors import TemplateError
 from .formats import format_date, format_money
 from .models import SummitInfo
 from .package import read_docx_parts, write_docx_bytes
-from .render import make_environment, package_bytes, template_error
+from .render import CompiledPart, open_template, package_bytes
 from .templates import TemplateSet, find_templates
 from .validate import CheckedAgreement
 
-_ENV = make_environment()
 _HEADER_FOOTER = re.compile(r"^word/(header|footer)\d*\.xml$")
 _CORE = "docProps/core.xml"
-_LISTING = re.compile(r"[\t\a\f]|<w:t[ >][^<]*\n")
 
 
 # ---------------------------------------------------------------------------- context
@@ -87,7 +83,7 @@ class NoticeTemplate:
 
     path: Path
     parts: dict[str, bytes]
-    compiled: dict[str, tuple[jinja2.Template, str]]  # part name -> (template, patched source)
+    compiled: dict[str, CompiledPart]  # part name -> its compiled template
     docxtpl: DocxTemplate
     core_part: object  # python-docx's core properties part of the template
 
@@ -95,16 +91,8 @@ class NoticeTemplate:
                status: str, version: str) -> bytes:
         """Return one notice as deterministic .docx bytes (`namespace`: a `template_namespace`)."""
         parts = dict(self.parts)
-        for name, (compiled, source) in self.compiled.items():
-            try:
-                xml = compiled.render(namespace)
-            except Exception as exc:
-                raise template_error(self.path, exc, source) from None
-            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-            if _LISTING.search(xml):  # docxtpl's Listing characters; rare, and the pass is slow
-                xml = self.docxtpl.resolve_listing(xml)
-            parts[name] = xml.encode("utf-8")
+        for name, compiled in self.compiled.items():
+            parts[name] = compiled.render(namespace).encode("utf-8")
         parts[_CORE] = self._core(title=title, subject=subject, keywords=keywords, created=created,
                                   status=status, version=version)
         return write_docx_bytes(parts)
@@ -118,25 +106,13 @@ class NoticeTemplate:
 
 @lru_cache(maxsize=8)
 def _notice_template(path: Path, mtime_ns: int, size: int) -> NoticeTemplate:
-    tpl = DocxTemplate(str(path))
-    try:
-        tpl.init_docx()
-    except Exception as exc:
-        raise TemplateError(str(path), f"cannot open the template: {exc}") from None
+    tpl = open_template(path)
     tpl.docx.core_properties  # noqa: B018 - python-docx adds a core part if the template has none
     package = tpl.docx.part.package
     core_part = next(p for p in package.iter_parts() if p.partname == "/" + _CORE)
     parts = read_docx_parts(package_bytes(tpl.docx), label=str(path))
-    compiled: dict[str, tuple[jinja2.Template, str]] = {}
-    for name, blob in parts.items():
-        if name != "word/document.xml" and not _HEADER_FOOTER.match(name):
-            continue
-        source = tpl.patch_xml(blob.decode("utf-8"))
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
-        try:
-            compiled[name] = (_ENV.from_string(source), source)
-        except jinja2.TemplateSyntaxError as exc:
-            raise template_error(path, exc, source) from None
+    compiled = {name: CompiledPart.compile(path, tpl, blob.decode("utf-8")) for name, blob in parts.items()
+                if name == "word/document.xml" or _HEADER_FOOTER.match(name)}
     return NoticeTemplate(path, parts, compiled, tpl, core_part)
 
 

@@ -413,19 +413,12 @@ def _flatten_fields(p: etree._Element) -> None:
     A deleted table-of-contents entry would otherwise keep a PAGEREF to a bookmark that is gone,
     and Word or LibreOffice would print "Error! Reference source not found" in the redline.
     """
-    fields: list[bool] = []
+    fields = dm.FieldState()
     for run in list(dm.iter_runs(p)):
         for child in list(run):
-            if child.tag == dm.FLDCHAR:
-                kind = child.get(w("fldCharType"))
-                if kind == "begin":
-                    fields.append(True)
-                elif kind == "separate" and fields:
-                    fields[-1] = False
-                elif kind == "end" and fields:
-                    fields.pop()
+            if fields.step(child):
                 run.remove(child)
-            elif child.tag != RPR and (child.tag == INSTR_TEXT or any(fields)):
+            elif child.tag != RPR and (child.tag == INSTR_TEXT or fields.in_code):
                 run.remove(child)
         if all(c.tag == RPR for c in run):
             run.getparent().remove(run)

@@ -87,25 +87,59 @@ def template_error(path: Path, exc: Exception, source: str = "") -> TemplateErro
     return TemplateError(name, f"{type(exc).__name__}: {exc}")
 
 
+@dataclass(frozen=True)
+class CompiledPart:
+    """One XML part of a docxtpl template, patched and compiled once, rendered many times.
+
+    This is docxtpl's `render_xml_part` with the compilation hoisted out of the loop: the same
+    patching before, the same clean-up after, so templates behave exactly as under docxtpl.
+    """
+
+    path: Path
+    docxtpl: DocxTemplate
+    source: str
+    template: jinja2.Template
+
+    @classmethod
+    def compile(cls, path: Path, tpl: DocxTemplate, xml: str) -> "CompiledPart":
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml))
+        try:
+            return cls(path, tpl, source, _ENV.from_string(source))
+        except jinja2.TemplateSyntaxError as exc:
+            raise template_error(path, exc, source) from None
+
+    def render(self, context: dict) -> str:
+        """Return the rendered XML; a template problem raises TemplateError naming the tag."""
+        try:
+            xml = self.template.render(context)
+        except Exception as exc:
+            raise template_error(self.path, exc, self.source) from None
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        return _resolve_listing(self.docxtpl, xml)
+
+
+def open_template(path: Path) -> DocxTemplate:
+    """Return a docxtpl template with its document loaded, or a TemplateError naming the file."""
+    tpl = DocxTemplate(str(path))
+    try:
+        tpl.init_docx()
+    except Exception as exc:
+        raise TemplateError(str(path), f"cannot open the template: {exc}") from None
+    return tpl
+
+
 @dataclass
 class AnnexTemplate:
     """An annex template, prepared once: its compiled body and what the composer needs."""
 
     path: Path
-    docxtpl: DocxTemplate
-    source_xml: str
-    compiled: jinja2.Template
+    body: CompiledPart
     source: AnnexSource
 
     def render_body(self, context: dict) -> str:
-        """Return the rendered body XML (docxtpl's render_xml_part, with compilation hoisted)."""
-        try:
-            xml = self.compiled.render(context)
-        except Exception as exc:
-            raise template_error(self.path, exc, self.source_xml) from None
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        return _resolve_listing(self.docxtpl, xml)
+        """Return the rendered body XML."""
+        return self.body.render(context)
 
 
 _LISTING_CHARS = re.compile("[\t\n\a\f]")
@@ -138,18 +172,9 @@ def _fast_umbrella(tpl: DocxTemplate) -> None:
 
 @lru_cache(maxsize=64)
 def _annex_template(path: Path, mtime_ns: int, size: int) -> AnnexTemplate:
-    tpl = DocxTemplate(str(path))
-    try:
-        tpl.init_docx()
-    except Exception as exc:
-        raise TemplateError(str(path), f"cannot open the template: {exc}") from None
-    xml = tpl.patch_xml(tpl.get_xml())
-    xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
-    try:
-        compiled = _ENV.from_string(xml)
-    except jinja2.TemplateSyntaxError as exc:
-        raise template_error(path, exc, xml) from None
-    return AnnexTemplate(path, tpl, xml, compiled, AnnexSource.from_document(path, tpl.docx))
+    tpl = open_template(path)
+    body = CompiledPart.compile(path, tpl, tpl.get_xml())
+    return AnnexTemplate(path, body, AnnexSource.from_document(path, tpl.docx))
 
 
 def annex_template(path: Path) -> AnnexTemplate:
@@ -181,11 +206,7 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
     digest = fingerprint(checked, [umbrella_path, *annex_paths], publication)
     ctx = build_context(checked, publication=publication, fingerprint=digest)
 
-    umbrella = DocxTemplate(str(umbrella_path))
-    try:
-        umbrella.init_docx()
-    except Exception as exc:
-        raise TemplateError(str(umbrella_path), f"cannot open the template: {exc}") from None
+    umbrella = open_template(umbrella_path)
     _fast_umbrella(umbrella)
     composer = Composer(umbrella.docx)
     shared = template_namespace(ctx.common)
