@@ -109,3 +109,29 @@ def test_missing_file_and_folder(tmp_path):
         load_yaml(tmp_path / "nope.yaml")
     with pytest.raises(InputError, match="folder"):
         load_yaml(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["parties.yaml", "agreements/jps.yaml", "agreements/jps-2013.yaml", "agreements/psd.yaml", "summit.yaml"])
+def test_libyaml_and_pure_python_read_the_same_data_and_positions(name, monkeypatch):
+    """The fast path (libyaml) must be invisible: same values, same positions as PyYAML's own parser."""
+    from pathlib import Path
+
+    from agreement_builder import loader
+
+    path = Path(__file__).resolve().parent.parent / name
+    fast = load_yaml(path)
+    monkeypatch.setattr(loader, "_CLoader", None)
+    slow = load_yaml(path)
+    assert fast.data == slow.data
+    assert fast.source.values == slow.source.values and fast.source.keys == slow.source.keys
+
+
+def test_nesting_too_deep_for_libyaml_is_read_safely():
+    """libyaml would overflow the C stack here; the loader must refuse cleanly instead of crashing."""
+    issue = error_of("a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert "nested" in issue.message
+
+
+def test_errors_read_the_same_whichever_parser_found_them():
+    issue = error_of("a: 1\n  b: 2\n")
+    assert issue.position.line == 2 and issue.rule == "yaml"
