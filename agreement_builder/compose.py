@@ -16,6 +16,7 @@ import copy
 import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NSMAP = {"w": W_NS, "r": R_NS}
 _REL_ATTRS = [f"{{{R_NS}}}{name}" for name in ("id", "embed", "link", "pict")]
 _WITH_RELATIONSHIP = etree.XPath(".//*[@r:id or @r:embed or @r:link or @r:pict]", namespaces=NSMAP)
+_DECLARATION = re.compile(r'\s+(xmlns:[\w.-]+="[^"]*")')
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 #: Style ids of the paragraphs that get a table-of-contents entry (see docs/templates.md).
@@ -115,6 +117,8 @@ class Composer:
         for an in self._numbering.findall(qn("w:abstractNum")):
             self._abstract_by_digest.setdefault(_abstract_digest(an), an.get(qn("w:abstractNumId")))
         self._media: dict[tuple[str, str], str] = {}
+        root = self.document.element
+        self._declared = {f'xmlns:{prefix}="{uri}"' for prefix, uri in root.nsmap.items() if prefix}
 
     # -------------------------------------------------------------- annexes
 
@@ -130,7 +134,17 @@ class Composer:
         first = next((b for b in blocks if b.tag == _w("p")), None)
         if first is not None:
             _add_bookmark(first, bookmark_name("_AB_F_", function_id))
-        return "".join(etree.tostring(b, encoding="unicode") for b in blocks)
+        return "".join(self._without_declared(etree.tostring(b, encoding="unicode")) for b in blocks)
+
+    def _without_declared(self, xml: str) -> str:
+        """Drop namespace declarations the umbrella's root already makes from a block's own tag.
+
+        Serialising a block on its own repeats them on every paragraph; Word does not mind,
+        but they double the size of the part and are noise in every diff of it.
+        """
+        end = xml.index(">")
+        tag = _DECLARATION.sub(lambda m: "" if m.group(1) in self._declared else m.group(0), xml[:end])
+        return tag + xml[end:]
 
     def _import_styles(self, body: etree._Element, source: AnnexSource) -> None:
         used = {el.get(_w("val")) for tag in ("pStyle", "rStyle", "tblStyle") for el in body.iter(_w(tag))}

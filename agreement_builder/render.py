@@ -15,9 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from docx.document import Document
 from docx.opc.pkgwriter import _ContentTypesItem
+from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 from markupsafe import Markup
 
 from .compose import AnnexSource, Composer, finish
@@ -155,19 +158,69 @@ def _resolve_listing(tpl: DocxTemplate, xml: str) -> str:
     return DocxTemplate.resolve_listing(tpl, xml)
 
 
-def _fast_umbrella(tpl: DocxTemplate) -> None:
-    """Skip docxtpl passes that this template does not need (they dominate at national scale).
+_NS_DECLARATION = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 
-    `fix_tables` repairs column loops (`{%tc %}`) and parses with a parser of its own, which
-    makes swapping the body into the document slow; without column loops, parse with
-    python-docx's own parser instead.
+
+@dataclass(frozen=True)
+class UmbrellaTemplate:
+    """The umbrella template, prepared once per process: its compiled body and the document around it.
+
+    docxtpl's own `render` parses the rendered body and then moves it, node by node, into the
+    document it opened; at national scale that move was the largest single cost. Here the
+    rendered body is put between the document's own opening and closing tags as text and the
+    whole part is parsed once. Headers, footers, footnotes and properties still go through
+    docxtpl (they are small).
     """
-    from docx.oxml.parser import parse_xml
 
-    tpl.resolve_listing = lambda xml: _resolve_listing(tpl, xml)
-    if "{%tc" not in tpl.get_xml() and "{%-tc" not in tpl.get_xml():
-        tpl.fix_tables = lambda xml: parse_xml(xml.encode("utf-8") if isinstance(xml, str) else xml)
-        tpl.fix_docpr_ids = lambda tree: None  # compose.finish numbers drawings itself
+    path: Path
+    body: CompiledPart
+    head: str  # w:document up to where the body starts
+    tail: str  # from where the body ends
+    column_loops: bool  # the template uses docxtpl's {%tc %}: its table repair must run
+
+    @classmethod
+    def prepare(cls, path: Path) -> "UmbrellaTemplate":
+        tpl = open_template(path)
+        body_xml = tpl.get_xml()
+        document = etree.tostring(tpl.docx.element, encoding="unicode")
+        head, tail = document[: document.index("<w:body")], document[document.rindex("</w:body>") + len("</w:body>"):]
+        return cls(path, CompiledPart.compile(path, tpl, body_xml), head, tail,
+                   "{%tc" in body_xml or "{%-tc" in body_xml)
+
+    def open(self) -> DocxTemplate:
+        """Return a fresh copy of the template package to render into (the compiled body is shared)."""
+        return open_template(self.path)
+
+    def render_into(self, tpl: DocxTemplate, context: dict):
+        """Render every part of `tpl` with `context`; return its (new) python-docx Document."""
+        body = self.body.render(context)
+        if self.column_loops:
+            body = etree.tostring(tpl.fix_tables(body), encoding="unicode")
+        start = body.index(">") + 1  # the body's own tag repeats the document's namespace declarations
+        document_xml = self.head + _NS_DECLARATION.sub("", body[:start]) + body[start:] + self.tail
+        part = tpl.docx.part
+        part._element = parse_xml(document_xml)
+        tpl.docx = Document(part._element, part)
+        try:
+            for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+                for key, xml in tpl.build_headers_footers_xml(context, uri, _ENV):
+                    tpl.map_headers_footers_xml(key, xml)
+            tpl.render_properties(context, _ENV)
+            tpl.render_footnotes(context, _ENV)
+        except Exception as exc:
+            raise template_error(self.path, exc) from None
+        return tpl.docx
+
+
+@lru_cache(maxsize=16)
+def _umbrella_template(path: Path, mtime_ns: int, size: int) -> UmbrellaTemplate:
+    return UmbrellaTemplate.prepare(path)
+
+
+def umbrella_template(path: Path) -> UmbrellaTemplate:
+    """Return the prepared umbrella template at `path` (cached while the file is unchanged)."""
+    stat = path.stat()
+    return _umbrella_template(path.resolve(), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=64)
@@ -206,9 +259,9 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
     digest = fingerprint(checked, [umbrella_path, *annex_paths], publication)
     ctx = build_context(checked, publication=publication, fingerprint=digest)
 
-    umbrella = open_template(umbrella_path)
-    _fast_umbrella(umbrella)
-    composer = Composer(umbrella.docx)
+    umbrella = umbrella_template(umbrella_path)
+    tpl = umbrella.open()
+    composer = Composer(tpl.docx)
     shared = template_namespace(ctx.common)
     pieces = []
     for plan, path in zip(ctx.annexes, annex_paths):
@@ -217,16 +270,12 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
         pieces.append(composer.annex_xml(body, annex.source, plan.function_id))
     context = template_namespace(ctx.umbrella, shared)
     context["annexes"] = Markup("".join(pieces))
-    try:
-        umbrella.render(context, jinja_env=_ENV, autoescape=True)
-    except Exception as exc:
-        source = umbrella.patch_xml(umbrella.get_xml()) if isinstance(exc, jinja2.TemplateError) else ""
-        raise template_error(umbrella_path, exc, source) from None
+    document = umbrella.render_into(tpl, context)
     info = a.agreement
-    finish(umbrella.docx, title=f"{info.title} – Section 22A Collaboration Agreement", subject=info.alliance,
+    finish(document, title=f"{info.title} – Section 22A Collaboration Agreement", subject=info.alliance,
            keywords=info.reference, created=info.date or info.commencement, status=info.status.capitalize(),
            fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version)
-    return package_bytes(umbrella.docx)
+    return package_bytes(document)
 
 
 def package_bytes(document) -> bytes:
