@@ -53,6 +53,25 @@ class AnnexSource:
     abstracts: dict[str, etree._Element]  # abstractNumId -> w:abstractNum
     part: object  # the python-docx document part (for relationships)
     numbering_cache: dict = field(default_factory=dict, repr=False)
+    _numbered_styles: frozenset | None = field(default=None, repr=False)
+
+    def numbered_paragraphs(self, body: etree._Element) -> list[etree._Element]:
+        """Return the paragraphs of `body` that are in a list: by their own numPr or by their style's.
+
+        Walks only w:numPr and w:pStyle elements (lxml filters by tag in C), so the hundreds
+        of plain table-cell paragraphs of a national annex cost next to nothing.
+        """
+        if self._numbered_styles is None:
+            self._numbered_styles = frozenset(s for s in self.styles if s and self.style_numbering(s)[0])
+        found: list[etree._Element] = []
+        for el in body.iter(_w("numPr"), _w("pStyle")):
+            ppr = el.getparent()
+            if ppr.tag != _w("pPr") or (el.tag == _w("pStyle") and el.get(_w("val")) not in self._numbered_styles):
+                continue
+            p = ppr.getparent()
+            if p.tag == _w("p") and (not found or found[-1] is not p):
+                found.append(p)
+        return found
 
     @classmethod
     def from_document(cls, path: Path, document) -> "AnnexSource":
@@ -118,33 +137,33 @@ class Composer:
             self._abstract_by_digest.setdefault(_abstract_digest(an), an.get(qn("w:abstractNumId")))
         self._media: dict[tuple[str, str], str] = {}
         root = self.document.element
-        self._declared = {f'xmlns:{prefix}="{uri}"' for prefix, uri in root.nsmap.items() if prefix}
+        self._declared_items = {(prefix, uri) for prefix, uri in root.nsmap.items() if prefix}
+        self._declared = {f'xmlns:{prefix}="{uri}"' for prefix, uri in self._declared_items}
 
     # -------------------------------------------------------------- annexes
 
     def annex_xml(self, body_xml: str, source: AnnexSource, function_id: str) -> str:
         """Return a rendered annex body as paragraphs and tables ready to sit in the umbrella body."""
         body = etree.fromstring(body_xml.encode("utf-8"), _PARSER)
-        for sect in body.iter(_w("sectPr")):
+        for sect in list(body.iter(_w("sectPr"))):  # the umbrella's sections govern the annexes
             sect.getparent().remove(sect)
-        blocks = [child for child in body if child.tag in (_w("p"), _w("tbl"), _w("sdt"))]
+        for child in list(body):  # only paragraphs, tables and content controls belong in a body
+            if child.tag not in _BLOCKS:
+                body.remove(child)
         self._import_styles(body, source)
         self._restart_numbering(body, source)
-        self._carry_relationships(body, source)
-        first = next((b for b in blocks if b.tag == _w("p")), None)
+        if _uses_relationships(body_xml):
+            self._carry_relationships(body, source)
+        first = body.find(_w("p"))
         if first is not None:
             _add_bookmark(first, bookmark_name("_AB_F_", function_id))
-        return "".join(self._without_declared(etree.tostring(b, encoding="unicode")) for b in blocks)
-
-    def _without_declared(self, xml: str) -> str:
-        """Drop namespace declarations the umbrella's root already makes from a block's own tag.
-
-        Serialising a block on its own repeats them on every paragraph; Word does not mind,
-        but they double the size of the part and are noise in every diff of it.
-        """
-        end = xml.index(">")
-        tag = _DECLARATION.sub(lambda m: "" if m.group(1) in self._declared else m.group(0), xml[:end])
-        return tag + xml[end:]
+        if len(body) == 0:
+            return ""
+        if set(body.nsmap.items()) <= self._declared_items:
+            # the umbrella's root declares every namespace: serialise once, keep what is inside <w:body>
+            xml = etree.tostring(body, encoding="unicode")
+            return xml[xml.index(">") + 1: xml.rindex("</")]
+        return "".join(self._without_declared(etree.tostring(b, encoding="unicode")) for b in body)
 
     def _import_styles(self, body: etree._Element, source: AnnexSource) -> None:
         used = {el.get(_w("val")) for tag in ("pStyle", "rStyle", "tblStyle") for el in body.iter(_w(tag))}
@@ -170,11 +189,11 @@ class Composer:
     def _restart_numbering(self, body: etree._Element, source: AnnexSource) -> None:
         """Give every list used by this annex a fresh numbering instance starting at 1."""
         fresh: dict[str, str] = {}
-        for p in body.iter(_w("p")):
+        for p in source.numbered_paragraphs(body):
             ppr = p.find(_w("pPr"))
-            style_el = ppr.find(_w("pStyle")) if ppr is not None else None
+            style_el = ppr.find(_w("pStyle"))
             style_id = style_el.get(_w("val")) if style_el is not None else None
-            num_pr = ppr.find(_w("numPr")) if ppr is not None else None
+            num_pr = ppr.find(_w("numPr"))
             num_id = ilvl = None
             if num_pr is not None:
                 n = num_pr.find(_w("numId"))
@@ -190,9 +209,6 @@ class Composer:
                 ilvl = style_lvl or _level_for_style(source.abstracts.get(abstract_id), style_id) or "0"
             if num_id not in fresh:
                 fresh[num_id] = self._new_num(source.abstracts[abstract_id])
-            if ppr is None:
-                ppr = etree.SubElement(p, _w("pPr"))
-                p.insert(0, ppr)
             if num_pr is not None:
                 ppr.remove(num_pr)
             num_pr = etree.Element(_w("numPr"))
@@ -250,6 +266,20 @@ class Composer:
                             source.path.name, f"contains a {rel.reltype.rsplit('/', 1)[-1]} that cannot be carried "
                             "into the agreement", hint="annex templates may contain text, tables, images and links")
                 el.set(attr, self._media[key])
+
+
+_BLOCKS = frozenset(_w(tag) for tag in ("p", "tbl", "sdt"))
+_RELATIONSHIP_ATTR = re.compile(r'\s([\w.-]+):(?:id|embed|link|pict)="')
+
+
+def _uses_relationships(xml: str) -> bool:
+    """Whether any element of `xml` refers to a relationship (an image, a link): a quick look first.
+
+    Checking the text costs next to nothing; the XPath that finds the elements visits every
+    element of the annex.
+    """
+    prefixes = set(re.findall(rf'xmlns:([\w.-]+)="{re.escape(R_NS)}"', xml))
+    return any(m.group(1) in prefixes for m in _RELATIONSHIP_ATTR.finditer(xml))
 
 
 def _level_for_style(abstract: etree._Element | None, style_id: str | None) -> str | None:
@@ -390,10 +420,10 @@ def _fill_toc(body: etree._Element) -> None:
         node = nxt
     entries = []
     number = 0
-    for p in body.iter(_w("p")):
-        style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
-        style_id = style.get(_w("val")) if style is not None else None
-        if style_id not in TOC_STYLES:
+    for style in body.iter(_w("pStyle")):  # far fewer than paragraphs, and filtered in C
+        style_id = style.get(_w("val"))
+        p = style.getparent().getparent()
+        if style_id not in TOC_STYLES or style.getparent().tag != _w("pPr") or p.tag != _w("p"):
             continue
         text = _paragraph_text(p).strip()
         if not text:
