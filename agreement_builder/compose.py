@@ -15,17 +15,17 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
-import io
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
 from lxml import etree
 
 from .context import bookmark_name
 from .errors import TemplateError
+from .package import (CT_NUMBERING, CT_SETTINGS, RT_IMAGE, RT_NUMBERING, RT_SETTINGS, RT_STYLES, Package,
+                      Relationships)
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -43,6 +43,11 @@ def _w(tag: str) -> str:
     return f"{{{W_NS}}}{tag}"
 
 
+def qn(name: str) -> str:
+    """Return the Clark name of a `w:` name ("w:val" -> "{...main}val")."""
+    return _w(name[2:])
+
+
 @dataclass
 class AnnexSource:
     """What the composer needs from an annex template besides its rendered body."""
@@ -51,7 +56,8 @@ class AnnexSource:
     styles: dict[str, etree._Element]  # style id -> w:style
     nums: dict[str, str]  # numId -> abstractNumId
     abstracts: dict[str, etree._Element]  # abstractNumId -> w:abstractNum
-    part: object  # the python-docx document part (for relationships)
+    package: Package  # the annex template (for the images it holds)
+    rels: Relationships  # its document's relationships
     numbering_cache: dict = field(default_factory=dict, repr=False)
     _numbered_styles: frozenset | None = field(default=None, repr=False)
 
@@ -74,22 +80,23 @@ class AnnexSource:
         return found
 
     @classmethod
-    def from_document(cls, path: Path, document) -> "AnnexSource":
-        styles = {s.get(qn("w:styleId")): s for s in document.styles.element.findall(qn("w:style"))}
+    def from_package(cls, path: Path, package: Package) -> "AnnexSource":
+        document = package.main_document()
+        styles_name = package.related(document, RT_STYLES)
+        styles_root = package.xml(styles_name) if styles_name else etree.Element(_w("styles"))
+        styles = {s.get(qn("w:styleId")): s for s in styles_root.findall(qn("w:style"))}
         nums: dict[str, str] = {}
         abstracts: dict[str, etree._Element] = {}
-        try:
-            numbering = document.part.numbering_part.element
-        except (KeyError, NotImplementedError):
-            numbering = None
-        if numbering is not None:
+        numbering_name = package.related(document, RT_NUMBERING)
+        if numbering_name is not None:
+            numbering = package.xml(numbering_name)
             for an in numbering.findall(qn("w:abstractNum")):
                 abstracts[an.get(qn("w:abstractNumId"))] = an
             for num in numbering.findall(qn("w:num")):
                 ref = num.find(qn("w:abstractNumId"))
                 if ref is not None:
                     nums[num.get(qn("w:numId"))] = ref.get(qn("w:val"))
-        return cls(path, styles, nums, abstracts, document.part)
+        return cls(path, styles, nums, abstracts, package, package.rels(document))
 
     def style_numbering(self, style_id: str | None) -> tuple[str | None, str | None]:
         """Return (numId, ilvl) a paragraph style gives, following basedOn (cached per style)."""
@@ -117,18 +124,21 @@ class AnnexSource:
 
 @dataclass
 class Composer:
-    """Splices annex bodies into an umbrella document (a python-docx Document, not yet rendered)."""
+    """Splices annex bodies into an umbrella package whose document is not yet rendered."""
 
-    document: object
+    package: Package
+    document: str  # the name of the umbrella's document part
+    declared: frozenset  # (prefix, uri) of the namespaces the umbrella's document element declares
     _style_ids: set[str] = field(init=False)
     _abstract_by_digest: dict[str, str] = field(init=False, default_factory=dict)
     _next_num: int = field(init=False)
     _next_abstract: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self._styles = self.document.styles.element
+        self._styles = self.package.xml(self.package.related(self.document, RT_STYLES))
         self._style_ids = {s.get(qn("w:styleId")) for s in self._styles.findall(qn("w:style"))}
-        self._numbering = self.document.part.numbering_part.element
+        self._numbering = self.package.related_xml(self.document, RT_NUMBERING, CT_NUMBERING, _EMPTY_NUMBERING)
+        self._rels = self.package.rels(self.document)
         nums = [int(n.get(qn("w:numId"))) for n in self._numbering.findall(qn("w:num"))]
         abstracts = [int(a.get(qn("w:abstractNumId"))) for a in self._numbering.findall(qn("w:abstractNum"))]
         self._next_num = max(nums, default=0) + 1
@@ -136,9 +146,8 @@ class Composer:
         for an in self._numbering.findall(qn("w:abstractNum")):
             self._abstract_by_digest.setdefault(_abstract_digest(an), an.get(qn("w:abstractNumId")))
         self._media: dict[tuple[str, str], str] = {}
-        root = self.document.element
-        self._declared_items = {(prefix, uri) for prefix, uri in root.nsmap.items() if prefix}
-        self._declared = {f'xmlns:{prefix}="{uri}"' for prefix, uri in self._declared_items}
+        self._images: dict[str, str] = {}  # sha1 of an image -> its part name in the umbrella
+        self._declared = {f'xmlns:{prefix}="{uri}"' for prefix, uri in self.declared}
 
     # -------------------------------------------------------------- annexes
 
@@ -159,7 +168,7 @@ class Composer:
             _add_bookmark(first, bookmark_name("_AB_F_", function_id))
         if len(body) == 0:
             return ""
-        if set(body.nsmap.items()) <= self._declared_items:
+        if set(body.nsmap.items()) <= self.declared:
             # the umbrella's root declares every namespace: serialise once, keep what is inside <w:body>
             xml = etree.tostring(body, encoding="unicode")
             return xml[xml.index(">") + 1: xml.rindex("</")]
@@ -246,7 +255,6 @@ class Composer:
         return num_id
 
     def _carry_relationships(self, body: etree._Element, source: AnnexSource) -> None:
-        part = self.document.part
         for el in _WITH_RELATIONSHIP(body):
             for attr in _REL_ATTRS:
                 rid = el.get(attr)
@@ -254,18 +262,34 @@ class Composer:
                     continue
                 key = (str(source.path), rid)
                 if key not in self._media:
-                    rel = source.part.rels.get(rid)
+                    rel = source.rels.get(rid)
                     if rel is None:
                         raise TemplateError(source.path.name, f"refers to a relationship `{rid}` it does not contain")
-                    if rel.is_external:
-                        self._media[key] = part.relate_to(rel.target_ref, rel.reltype, is_external=True)
-                    elif rel.reltype == RT.IMAGE:
-                        self._media[key], _ = part.get_or_add_image(io.BytesIO(rel.target_part.blob))
+                    if rel.external:
+                        self._media[key] = self._rels.add(rel.reltype, rel.target, external=True)
+                    elif rel.reltype == RT_IMAGE and rel.target in source.package.parts:
+                        self._media[key] = self._rels.add(RT_IMAGE, self._image(source.package, rel.target))
                     else:
                         raise TemplateError(
                             source.path.name, f"contains a {rel.reltype.rsplit('/', 1)[-1]} that cannot be carried "
                             "into the agreement", hint="annex templates may contain text, tables, images and links")
                 el.set(attr, self._media[key])
+
+    def _image(self, source: Package, name: str) -> str:
+        """Return the part name of the image `name` of `source` in the umbrella (added once, however often used)."""
+        blob = source.parts[name]
+        digest = hashlib.sha1(blob).hexdigest()
+        if digest not in self._images:
+            ext = name.rsplit(".", 1)[-1].lower() if "." in posixpath.basename(name) else "bin"
+            n = 1
+            while f"word/media/image{n}.{ext}" in self.package.parts:
+                n += 1
+            target = f"word/media/image{n}.{ext}"
+            content_type = source.content_type(name) or "application/octet-stream"
+            self.package.add_default(ext, content_type)
+            self.package.set_part(target, blob, content_type)
+            self._images[digest] = target
+        return self._images[digest]
 
 
 _BLOCKS = frozenset(_w(tag) for tag in ("p", "tbl", "sdt"))
@@ -330,35 +354,51 @@ def _add_bookmark(p: etree._Element, name: str) -> None:
 # ---------------------------------------------------------------------------- finishing
 
 
-def finish(document, *, title: str, subject: str, keywords: str, created: dt.date, status: str,
-           fingerprint: str, version: str) -> None:
+def finish(package: Package, document: str, *, title: str, subject: str, keywords: str, created: dt.date,
+           status: str, fingerprint: str, version: str) -> None:
     """Make ids unique and stable, fill the table of contents, set the document properties."""
-    body = document.element.body
+    body = package.xml(document).find(_w("body"))
     _fill_toc(body)
     _renumber_bookmarks(body)
     for i, doc_pr in enumerate(body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"), start=1):
         doc_pr.set("id", str(i))
-    set_core_properties(document.core_properties, title=title, subject=subject, keywords=keywords, created=created,
+    set_core_properties(package, title=title, subject=subject, keywords=keywords, created=created,
                         status=status, version=version,
                         comments=f"SHA-256 fingerprint of the inputs: {fingerprint}" if fingerprint else "")
-    _set_update_fields(document)
+    _set_update_fields(package.related_xml(document, RT_SETTINGS, CT_SETTINGS, _EMPTY_SETTINGS))
 
 
-def set_core_properties(props, *, title: str, subject: str, keywords: str, created: dt.date, status: str,
-                        version: str, comments: str = "") -> None:
-    """Set a document's properties from its inputs only (no clock, no user name): same inputs, same bytes."""
-    when = dt.datetime(created.year, created.month, created.day)
-    props.title = title
-    props.subject = subject
-    props.keywords = keywords
-    props.author = "agreement-builder"
-    props.last_modified_by = "agreement-builder"
-    props.created = when
-    props.modified = when
-    props.revision = 1
-    props.content_status = status
-    props.version = version
-    props.comments = comments
+_CORE_NS = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+}
+
+
+def set_core_properties(package: Package, *, title: str, subject: str, keywords: str | None = None,
+                        created: dt.date | None = None, status: str | None = None, version: str | None = None,
+                        comments: str | None = "") -> None:
+    """Set a document's properties from its inputs only (no clock, no user name): same inputs, same bytes.
+
+    A property given as None keeps the template's value.
+    """
+    core = package.core_properties()
+    when = f"{created:%Y-%m-%d}T00:00:00Z" if created else None
+    for name, value in (("dc:title", title), ("dc:subject", subject), ("cp:keywords", keywords),
+                        ("dc:creator", "agreement-builder"), ("cp:lastModifiedBy", "agreement-builder"),
+                        ("dcterms:created", when), ("dcterms:modified", when), ("cp:revision", "1"),
+                        ("cp:contentStatus", status), ("cp:version", version), ("dc:description", comments)):
+        if value is None:
+            continue
+        prefix, local = name.split(":")
+        tag = f"{{{_CORE_NS[prefix]}}}{local}"
+        el = core.find(tag)
+        if el is None:
+            el = etree.SubElement(core, tag, nsmap={prefix: _CORE_NS[prefix]})
+        el.text = value
+        if prefix == "dcterms":
+            el.set(f"{{{_CORE_NS['xsi']}}}type", "dcterms:W3CDTF")
 
 
 def _renumber_bookmarks(body: etree._Element) -> None:
@@ -481,9 +521,8 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _set_update_fields(document) -> None:
+def _set_update_fields(settings: etree._Element) -> None:
     """Ask Word to refresh fields (contents page numbers) when the document is opened."""
-    settings = document.settings.element
     el = settings.find(qn("w:updateFields"))
     if el is None:
         el = etree.Element(qn("w:updateFields"))
@@ -493,6 +532,10 @@ def _set_update_fields(document) -> None:
         else:
             settings.append(el)
     el.set(qn("w:val"), "true")
+
+
+_EMPTY_NUMBERING = f'<w:numbering xmlns:w="{W_NS}"/>'.encode()
+_EMPTY_SETTINGS = f'<w:settings xmlns:w="{W_NS}"/>'.encode()
 
 
 #: Children of w:settings that the schema puts after w:updateFields.

@@ -1,32 +1,38 @@
-"""Render an agreement: annexes and umbrella through docxtpl, then compose and package.
+"""Render an agreement: docxtpl templates compiled once, annexes spliced in, one deterministic package.
 
 The Jinja environment is sandboxed (a template cannot reach Python internals), strict (a
 missing value fails the render, naming the template and the tag) and autoescaping (user text
-prints literally). Each annex template is prepared and compiled once per process, however
-many functions use it: for a national agreement most of the 30 annexes share the generic one.
+prints literally).
+
+Templates are docxtpl templates and mean exactly what they mean to docxtpl: each XML part is
+cleaned up by docxtpl's own `patch_xml` and rendered the way `DocxTemplate.render` renders it.
+What differs is when the work is done. A template is prepared once (`PreparedTemplate`): its
+parts patched and compiled, kept for the process and on disk (cache.py), so a national
+agreement whose 30 annexes share three templates compiles three times at most, and usually
+not at all. Each render then fills a copy of the template's package (package.py) and parses
+the rendered document once, instead of docxtpl's parse-then-move of the body into a freshly
+opened python-docx document.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import types
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-from docx.document import Document
-from docx.opc.pkgwriter import _ContentTypesItem
-from docx.oxml.parser import parse_xml
-from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup
 
+from . import cache
 from .compose import AnnexSource, Composer, finish
 from .context import Namespace, build_context, template_namespace, xml_text
-from .errors import TemplateError
-from .package import write_docx_bytes
+from .errors import InputError, TemplateError
+from .package import PART_PARSER, RT_FOOTER, RT_FOOTNOTES, RT_HEADER, Package
 from .templates import TemplateSet, find_templates
 from .validate import CheckedAgreement
 
@@ -90,24 +96,43 @@ def template_error(path: Path, exc: Exception, source: str = "") -> TemplateErro
     return TemplateError(name, f"{type(exc).__name__}: {exc}")
 
 
+def _docxtpl():
+    """Return a docxtpl template object for its XML passes (imported only when a template is compiled)."""
+    from docxtpl import DocxTemplate
+
+    return DocxTemplate("")
+
+
 @dataclass(frozen=True)
 class CompiledPart:
     """One XML part of a docxtpl template, patched and compiled once, rendered many times.
 
-    This is docxtpl's `render_xml_part` with the compilation hoisted out of the loop: the same
-    patching before, the same clean-up after, so templates behave exactly as under docxtpl.
+    This is docxtpl's `render_xml_part` with the compilation hoisted out: the same patching
+    before, the same clean-up after, so templates behave exactly as under docxtpl.
     """
 
     path: Path
-    docxtpl: DocxTemplate
-    source: str
+    source: str  # the patched XML, as Jinja sees it (error messages quote its tags)
     template: jinja2.Template
 
+    @staticmethod
+    def patch(xml: str) -> str:
+        """Return a part's XML as docxtpl hands it to Jinja."""
+        return re.sub(r"<w:p([ >])", r"\n<w:p\1", _docxtpl().patch_xml(xml))
+
     @classmethod
-    def compile(cls, path: Path, tpl: DocxTemplate, xml: str) -> "CompiledPart":
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml))
+    def compile(cls, path: Path, xml: str) -> "CompiledPart":
+        return cls.from_source(path, cls.patch(xml))
+
+    @classmethod
+    def from_source(cls, path: Path, source: str, code=None) -> "CompiledPart":
+        """Return the part compiled from patched `source` (or loaded from its cached `code`)."""
+        if code is not None and not isinstance(code, types.CodeType) or not isinstance(source, str):
+            raise TypeError("a cached template entry holds something other than compiled code")
         try:
-            return cls(path, tpl, source, _ENV.from_string(source))
+            if code is None:
+                code = _ENV.compile(source)
+            return cls(path, source, _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None)))
         except jinja2.TemplateSyntaxError as exc:
             raise template_error(path, exc, source) from None
 
@@ -119,121 +144,141 @@ class CompiledPart:
             raise template_error(self.path, exc, self.source) from None
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        return _resolve_listing(self.docxtpl, xml)
+        if _LISTING_CHARS.search(xml) is not None:  # docxtpl's tabs and line breaks pass; usually idle
+            xml = _docxtpl().resolve_listing(xml)
+        return xml
 
 
-def open_template(path: Path) -> DocxTemplate:
-    """Return a docxtpl template with its document loaded, or a TemplateError naming the file."""
-    tpl = DocxTemplate(str(path))
+_LISTING_CHARS = re.compile("[\t\n\a\f]")
+_NS_DECLARATION = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
+_W_BODY = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body"
+#: The parts besides the document that docxtpl renders: headers, footers and footnotes.
+_RENDERED_RELATIONS = (RT_HEADER, RT_FOOTER, RT_FOOTNOTES)
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedTemplate:
+    """A Word template read and compiled once: its package, and each part it renders, compiled.
+
+    The document body is compiled on its own, as docxtpl does; the rest of the document
+    element is kept as text (`head`, `tail`) so that a render is the rendered body put
+    between them and parsed once.
+    """
+
+    path: Path
+    package: Package  # the template itself: never changed, renders work on copies
+    document: str  # the name of the document part
+    head: str  # the document element up to where the body starts
+    tail: str  # from where the body ends
+    body: CompiledPart
+    others: dict  # part name -> CompiledPart, for headers, footers and footnotes
+    declared: frozenset  # (prefix, uri) of the namespaces the document element declares
+    column_loops: bool  # the body uses docxtpl's {%tc %}: its table repair must run
+
+    @classmethod
+    def prepare(cls, path: Path) -> "PreparedTemplate":
+        try:
+            package = Package.open(path)
+        except InputError as exc:
+            raise TemplateError(str(path), f"cannot open the template: {exc.issues[0].message}") from None
+        name = cache.key("template", b"".join(package.parts[n] for n in sorted(package.parts)))
+        try:
+            document, head, tail, declared, column_loops, parts = cache.load(name)
+            compiled = {part: CompiledPart.from_source(path, source, code) for part, (source, code) in parts.items()}
+        except (TypeError, ValueError):  # no entry, or one this version cannot read: compile afresh
+            entry = cls._compile(path, package)
+            cache.store(name, entry)
+            document, head, tail, declared, column_loops, parts = entry
+            compiled = {part: CompiledPart.from_source(path, source, code) for part, (source, code) in parts.items()}
+        body = compiled.pop(document)
+        return cls(path, package, document, head, tail, body, compiled, frozenset(declared), column_loops)
+
+    @staticmethod
+    def _compile(path: Path, package: Package) -> tuple:
+        """Return what the cache keeps of a template: its parts patched by docxtpl and compiled by Jinja."""
+        try:
+            document = package.main_document()
+            root = package.xml(document)
+            body = root.find(_W_BODY)
+            if body is None:
+                raise ValueError("the document has no body")
+            whole = etree.tostring(root, encoding="unicode")
+            head, tail = whole[: whole.index("<w:body")], whole[whole.rindex("</w:body>") + len("</w:body>"):]
+            xml = {document: etree.tostring(body, encoding="unicode")}
+            for rel in package.rels(document):
+                if rel.reltype in _RENDERED_RELATIONS and not rel.external and rel.target in package.parts:
+                    xml[rel.target] = etree.tostring(package.xml(rel.target), encoding="unicode")
+        except (etree.XMLSyntaxError, KeyError, ValueError) as exc:
+            raise TemplateError(str(path), f"cannot open the template: {exc}") from None
+        parts = {}
+        for part, text in xml.items():
+            source = CompiledPart.patch(text)
+            try:
+                code = _ENV.compile(source)
+            except jinja2.TemplateSyntaxError as exc:
+                raise template_error(path, exc, source) from None
+            parts[part] = (source, code)
+        declared = tuple(sorted((p, u) for p, u in root.nsmap.items() if p))
+        column_loops = "{%tc" in xml[document] or "{%-tc" in xml[document]
+        return (document, head, tail, declared, column_loops, parts)
+
+    def new_package(self) -> Package:
+        """Return a copy of the template's package for one render to fill."""
+        return self.package.copy()
+
+    def render_into(self, package: Package, context: dict) -> None:
+        """Render the document, headers, footers and footnotes of `package` (a `new_package()`)."""
+        body = self.body.render(context)
+        if self.column_loops:
+            body = etree.tostring(_docxtpl().fix_tables(body), encoding="unicode")
+        start = body.index(">") + 1  # the body's own tag repeats the document's namespace declarations
+        self._set(package, self.document, self.head + _NS_DECLARATION.sub("", body[:start]) + body[start:] + self.tail)
+        for name, part in self.others.items():
+            self._set(package, name, part.render(context))
+
+    def _set(self, package: Package, name: str, xml: str) -> None:
+        try:
+            package.set_xml(name, etree.fromstring(xml, PART_PARSER))
+        except etree.XMLSyntaxError as exc:
+            raise TemplateError(str(self.path), f"renders to broken XML in {name}: {exc}",
+                                hint="a tag probably spans a table cell or paragraph boundary; "
+                                     "see docs/templates.md") from None
+
+
+@lru_cache(maxsize=64)
+def _prepared(path: Path, mtime_ns: int, size: int) -> PreparedTemplate:
+    return PreparedTemplate.prepare(path)
+
+
+def prepared_template(path: Path) -> PreparedTemplate:
+    """Return the prepared template at `path` (kept while the file is unchanged)."""
     try:
-        tpl.init_docx()
-    except Exception as exc:
-        raise TemplateError(str(path), f"cannot open the template: {exc}") from None
-    return tpl
+        stat = path.stat()
+    except OSError as exc:
+        raise TemplateError(str(path), f"cannot open the template: {exc.strerror}") from None
+    return _prepared(path.resolve(), stat.st_mtime_ns, stat.st_size)
 
 
 @dataclass
 class AnnexTemplate:
     """An annex template, prepared once: its compiled body and what the composer needs."""
 
-    path: Path
-    body: CompiledPart
+    prepared: PreparedTemplate
     source: AnnexSource
 
     def render_body(self, context: dict) -> str:
         """Return the rendered body XML."""
-        return self.body.render(context)
-
-
-_LISTING_CHARS = re.compile("[\t\n\a\f]")
-
-
-def _resolve_listing(tpl: DocxTemplate, xml: str) -> str:
-    """docxtpl's pass turning tabs and line breaks in text into Word's own, only when there are any.
-
-    It is a regular-expression walk over every paragraph; most renders have nothing for it.
-    """
-    if _LISTING_CHARS.search(xml) is None:
-        return xml
-    return DocxTemplate.resolve_listing(tpl, xml)
-
-
-_NS_DECLARATION = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
-
-
-@dataclass(frozen=True)
-class UmbrellaTemplate:
-    """The umbrella template, prepared once per process: its compiled body and the document around it.
-
-    docxtpl's own `render` parses the rendered body and then moves it, node by node, into the
-    document it opened; at national scale that move was the largest single cost. Here the
-    rendered body is put between the document's own opening and closing tags as text and the
-    whole part is parsed once. Headers, footers, footnotes and properties still go through
-    docxtpl (they are small).
-    """
-
-    path: Path
-    body: CompiledPart
-    head: str  # w:document up to where the body starts
-    tail: str  # from where the body ends
-    column_loops: bool  # the template uses docxtpl's {%tc %}: its table repair must run
-
-    @classmethod
-    def prepare(cls, path: Path) -> "UmbrellaTemplate":
-        tpl = open_template(path)
-        body_xml = tpl.get_xml()
-        document = etree.tostring(tpl.docx.element, encoding="unicode")
-        head, tail = document[: document.index("<w:body")], document[document.rindex("</w:body>") + len("</w:body>"):]
-        return cls(path, CompiledPart.compile(path, tpl, body_xml), head, tail,
-                   "{%tc" in body_xml or "{%-tc" in body_xml)
-
-    def open(self) -> DocxTemplate:
-        """Return a fresh copy of the template package to render into (the compiled body is shared)."""
-        return open_template(self.path)
-
-    def render_into(self, tpl: DocxTemplate, context: dict):
-        """Render every part of `tpl` with `context`; return its (new) python-docx Document."""
-        body = self.body.render(context)
-        if self.column_loops:
-            body = etree.tostring(tpl.fix_tables(body), encoding="unicode")
-        start = body.index(">") + 1  # the body's own tag repeats the document's namespace declarations
-        document_xml = self.head + _NS_DECLARATION.sub("", body[:start]) + body[start:] + self.tail
-        part = tpl.docx.part
-        part._element = parse_xml(document_xml)
-        tpl.docx = Document(part._element, part)
-        try:
-            for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
-                for key, xml in tpl.build_headers_footers_xml(context, uri, _ENV):
-                    tpl.map_headers_footers_xml(key, xml)
-            tpl.render_properties(context, _ENV)
-            tpl.render_footnotes(context, _ENV)
-        except Exception as exc:
-            raise template_error(self.path, exc) from None
-        return tpl.docx
-
-
-@lru_cache(maxsize=16)
-def _umbrella_template(path: Path, mtime_ns: int, size: int) -> UmbrellaTemplate:
-    return UmbrellaTemplate.prepare(path)
-
-
-def umbrella_template(path: Path) -> UmbrellaTemplate:
-    """Return the prepared umbrella template at `path` (cached while the file is unchanged)."""
-    stat = path.stat()
-    return _umbrella_template(path.resolve(), stat.st_mtime_ns, stat.st_size)
+        return self.prepared.body.render(context)
 
 
 @lru_cache(maxsize=64)
-def _annex_template(path: Path, mtime_ns: int, size: int) -> AnnexTemplate:
-    tpl = open_template(path)
-    body = CompiledPart.compile(path, tpl, tpl.get_xml())
-    return AnnexTemplate(path, body, AnnexSource.from_document(path, tpl.docx))
+def _annex_template(prepared: PreparedTemplate) -> AnnexTemplate:
+    return AnnexTemplate(prepared, AnnexSource.from_package(prepared.path, prepared.package))
 
 
 def annex_template(path: Path) -> AnnexTemplate:
-    """Return the prepared annex template at `path` (cached while the file is unchanged)."""
-    stat = path.stat()
-    return _annex_template(path.resolve(), stat.st_mtime_ns, stat.st_size)
+    """Return the prepared annex template at `path` (kept while the file is unchanged)."""
+    return _annex_template(prepared_template(path))
 
 
 def fingerprint(checked: CheckedAgreement, template_paths: list[Path], publication: bool) -> str:
@@ -259,9 +304,9 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
     digest = fingerprint(checked, [umbrella_path, *annex_paths], publication)
     ctx = build_context(checked, publication=publication, fingerprint=digest)
 
-    umbrella = umbrella_template(umbrella_path)
-    tpl = umbrella.open()
-    composer = Composer(tpl.docx)
+    umbrella = prepared_template(umbrella_path)
+    package = umbrella.new_package()
+    composer = Composer(package, umbrella.document, umbrella.declared)
     shared = template_namespace(ctx.common)
     pieces = []
     for plan, path in zip(ctx.annexes, annex_paths):
@@ -270,21 +315,9 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
         pieces.append(composer.annex_xml(body, annex.source, plan.function_id))
     context = template_namespace(ctx.umbrella, shared)
     context["annexes"] = Markup("".join(pieces))
-    document = umbrella.render_into(tpl, context)
+    umbrella.render_into(package, context)
     info = a.agreement
-    finish(document, title=f"{info.title} – Section 22A Collaboration Agreement", subject=info.alliance,
-           keywords=info.reference, created=info.date or info.commencement, status=info.status.capitalize(),
-           fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version)
-    return package_bytes(document)
-
-
-def package_bytes(document) -> bytes:
-    """Return a python-docx Document as deterministic .docx bytes (fixed dates and order)."""
-    package = document.part.package
-    parts = {"[Content_Types].xml": _ContentTypesItem.from_parts(package.parts).blob,
-             "_rels/.rels": package.rels.xml}
-    for part in package.parts:
-        parts[part.partname.membername] = part.blob
-        if part.rels:
-            parts[part.partname.rels_uri.membername] = part.rels.xml
-    return write_docx_bytes(parts)
+    finish(package, umbrella.document, title=f"{info.title} – Section 22A Collaboration Agreement",
+           subject=info.alliance, keywords=info.reference, created=info.date or info.commencement,
+           status=info.status.capitalize(), fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version)
+    return package.to_bytes()

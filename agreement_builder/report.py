@@ -332,30 +332,16 @@ def report_context(changeset: ChangeSet) -> dict:
 
 def format_docx(changeset: ChangeSet, templates: TemplateSet) -> bytes:
     """Return the change report as a Word summit paper rendered from `change_report.docx` (deterministic)."""
-    import jinja2
-    from docxtpl import DocxTemplate
-
+    from .compose import set_core_properties
     from .context import template_namespace
-    from .render import make_environment, package_bytes, template_error
+    from .render import prepared_template
 
-    path = templates.change_report()
-    tpl = DocxTemplate(str(path))
-    try:
-        tpl.init_docx()
-    except Exception as exc:
-        raise TemplateError(str(path), f"cannot open the template: {exc}") from None
-    context = template_namespace(report_context(changeset))
-    try:
-        tpl.render(context, jinja_env=make_environment(), autoescape=True)
-    except Exception as exc:
-        source = tpl.patch_xml(tpl.get_xml()) if isinstance(exc, jinja2.TemplateError) else ""
-        raise template_error(path, exc, source) from None
-    core = tpl.docx.core_properties
-    core.title = f"{changeset.title}: changes since version {changeset.old_version}"
-    core.subject = changeset.reference
-    core.author = "agreement-builder"
-    core.last_modified_by = "agreement-builder"
-    return package_bytes(tpl.docx)
+    template = prepared_template(templates.change_report())
+    package = template.new_package()
+    template.render_into(package, template_namespace(report_context(changeset)))
+    set_core_properties(package, title=f"{changeset.title}: changes since version {changeset.old_version}",
+                        subject=changeset.reference, comments=None)
+    return package.to_bytes()
 
 
 FORMATS = ("text", "md", "html", "docx")

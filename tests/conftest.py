@@ -44,3 +44,18 @@ def replace_once(text: str, old: str, new: str) -> str:
     """Return `text` with `old` replaced by `new`, insisting that `old` occurs exactly once."""
     assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
     return text.replace(old, new)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_template_cache(tmp_path_factory):
+    """Keep the compiled-template cache of the tests away from the user's own (and start it empty)."""
+    import os
+
+    folder = tmp_path_factory.mktemp("cache") / "agreement-builder"
+    old = os.environ.get("AGREEMENT_BUILDER_CACHE")
+    os.environ["AGREEMENT_BUILDER_CACHE"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("AGREEMENT_BUILDER_CACHE", None)
+    else:
+        os.environ["AGREEMENT_BUILDER_CACHE"] = old

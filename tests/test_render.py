@@ -142,7 +142,27 @@ def test_header_and_footer(jps_bytes, tmp_path):
     assert "BCH-S22A-JPS" in footer_xml and "Version 3.0" in footer_xml
     instructions = " ".join(xp(section.footer._element, ".//w:instrText/text()"))
     assert "PAGE" in instructions and "NUMPAGES" in instructions
-    assert d.core_properties.keywords == "BCH-S22A-JPS" and d.core_properties.author == "agreement-builder"
+    props = core_properties(jps_bytes)
+    assert props["keywords"] == "BCH-S22A-JPS" and props["creator"] == "agreement-builder"
+    assert props["version"] == "3.0" and props["contentStatus"] == "Draft" and props["created"] == "2016-07-19T00:00:00Z"
+
+
+CORE_NAMESPACES = {"http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+                   "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/"}
+
+
+def core_properties(data: bytes) -> dict[str, str]:
+    """Return docProps/core.xml as {local name: text}, insisting on the right namespaces, each name once.
+
+    Read with lxml, not python-docx: docxcompose (imported by docxtpl) rebinds python-docx's
+    `cp` prefix to the custom-properties namespace for the whole process, so python-docx then
+    reads and writes keywords, version, status ... in the wrong namespace (docxtpl issue #471).
+    """
+    root = part(data, "docProps/core.xml")
+    names = [etree.QName(el).localname for el in root]
+    assert len(names) == len(set(names)), f"a core property is given twice: {names}"
+    assert {etree.QName(el).namespace for el in root} <= CORE_NAMESPACES
+    return {etree.QName(el).localname: el.text or "" for el in root}
 
 
 def test_rendering_is_deterministic(jps_bytes):
@@ -169,8 +189,9 @@ def test_user_text_is_literal(workspace, tmp_path):
 def test_final_agreement_carries_a_fingerprint(workspace, tmp_path):
     path = workspace / "agreements" / "jps.yaml"
     path.write_text(path.read_text().replace("status: draft", "status: final"))
-    d = open_docx(render_agreement(load_agreement(path)), tmp_path)
-    match = re.search(r"[0-9a-f]{64}", d.core_properties.comments)
+    data = render_agreement(load_agreement(path))
+    d = open_docx(data, tmp_path)
+    match = re.search(r"[0-9a-f]{64}", core_properties(data)["description"])
     assert match
     footer_text = "".join(xp(d.sections[0].footer._element, ".//w:t/text()"))
     assert match.group(0) in footer_text
