@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import posixpath
 import re
+from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,8 +33,6 @@ R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NSMAP = {"w": W_NS, "r": R_NS}
 _REL_ATTRS = [f"{{{R_NS}}}{name}" for name in ("id", "embed", "link", "pict")]
 _WITH_RELATIONSHIP = etree.XPath(".//*[@r:id or @r:embed or @r:link or @r:pict]", namespaces=NSMAP)
-_DECLARATION = re.compile(r'\s+(xmlns:[\w.-]+="[^"]*")')
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 #: Style ids of the paragraphs that get a table-of-contents entry (see docs/templates.md).
 TOC_STYLES = ("Heading1", "AppendixTitle", "AnnexTitle")
@@ -41,6 +40,10 @@ TOC_STYLES = ("Heading1", "AppendixTitle", "AnnexTitle")
 
 def _w(tag: str) -> str:
     return f"{{{W_NS}}}{tag}"
+
+
+_W_P, _W_PPR, _W_VAL, _W_NUMPR = _w("p"), _w("pPr"), _w("val"), _w("numPr")
+_W_PSTYLE, _W_RSTYLE, _W_TBLSTYLE = _w("pStyle"), _w("rStyle"), _w("tblStyle")
 
 
 def qn(name: str) -> str:
@@ -61,23 +64,29 @@ class AnnexSource:
     numbering_cache: dict = field(default_factory=dict, repr=False)
     _numbered_styles: frozenset | None = field(default=None, repr=False)
 
-    def numbered_paragraphs(self, body: etree._Element) -> list[etree._Element]:
-        """Return the paragraphs of `body` that are in a list: by their own numPr or by their style's.
+    def scan(self, blocks: list) -> tuple[set[str], list[etree._Element]]:
+        """Return the style ids used in `blocks` and, in order, their paragraphs that are in a list.
 
-        Walks only w:numPr and w:pStyle elements (lxml filters by tag in C), so the hundreds
-        of plain table-cell paragraphs of a national annex cost next to nothing.
+        One pass over the style and numbering references only (lxml filters by tag in C) and
+        as little Python per element as possible: a national agreement has thousands of
+        styled table-cell paragraphs and a few hundred numbered clauses.
         """
         if self._numbered_styles is None:
             self._numbered_styles = frozenset(s for s in self.styles if s and self.style_numbering(s)[0])
-        found: list[etree._Element] = []
-        for el in body.iter(_w("numPr"), _w("pStyle")):
+        numbered_styles = self._numbered_styles
+        used: set[str] = set()
+        numbered: list[etree._Element] = []
+        for el in chain.from_iterable(b.iter(_W_NUMPR, _W_PSTYLE, _W_RSTYLE, _W_TBLSTYLE) for b in blocks):
+            val = el.get(_W_VAL)  # a style reference has one; w:numPr has none
+            if val is not None:
+                used.add(val)
+                if val not in numbered_styles:
+                    continue
             ppr = el.getparent()
-            if ppr.tag != _w("pPr") or (el.tag == _w("pStyle") and el.get(_w("val")) not in self._numbered_styles):
-                continue
             p = ppr.getparent()
-            if p.tag == _w("p") and (not found or found[-1] is not p):
-                found.append(p)
-        return found
+            if ppr.tag == _W_PPR and p is not None and p.tag == _W_P and (not numbered or numbered[-1] is not p):
+                numbered.append(p)
+        return used, numbered
 
     @classmethod
     def from_package(cls, path: Path, package: Package) -> "AnnexSource":
@@ -147,36 +156,77 @@ class Composer:
             self._abstract_by_digest.setdefault(_abstract_digest(an), an.get(qn("w:abstractNumId")))
         self._media: dict[tuple[str, str], str] = {}
         self._images: dict[str, str] = {}  # sha1 of an image -> its part name in the umbrella
-        self._declared = {f'xmlns:{prefix}="{uri}"' for prefix, uri in self.declared}
+        self._umbrella_prefixes = {prefix for prefix, _ in self.declared}
+        self._extra_namespaces: dict[str, str] = {}
+        self._pending: list[tuple[AnnexSource, str, bool]] = []
 
     # -------------------------------------------------------------- annexes
 
     def annex_xml(self, body_xml: str, source: AnnexSource, function_id: str) -> str:
-        """Return a rendered annex body as paragraphs and tables ready to sit in the umbrella body."""
-        body = etree.fromstring(body_xml.encode("utf-8"), _PARSER)
-        for sect in list(body.iter(_w("sectPr"))):  # the umbrella's sections govern the annexes
+        """Return a rendered annex body as text to sit in the umbrella's body, between two markers.
+
+        The annex is not parsed here: it is parsed once, with the whole document, and then
+        finished in place by `complete` (parsing and re-serialising each annex on its own
+        cost more than everything else the composer does).
+        """
+        start = body_xml.index(">") + 1
+        if body_xml[:start].endswith("/>"):
+            return ""
+        self._declare(body_xml[:start], source)
+        index = len(self._pending)
+        self._pending.append((source, function_id, _uses_relationships(body_xml)))
+        return f"{_marker(index)}{body_xml[start: body_xml.rindex('</')]}{_marker(index)}"
+
+    def namespaces(self) -> dict[str, str]:
+        """Return the namespaces the annexes use that the umbrella's document element must add."""
+        return dict(self._extra_namespaces)
+
+    def complete(self, document: etree._Element) -> None:
+        """Finish every annex in the parsed document: styles, numbering, relationships, bookmark."""
+        markers = list(document.iter(_MARKER))
+        for start, end in zip(markers[0::2], markers[1::2]):
+            blocks = []
+            node = start.getnext()
+            while node is not None and node is not end:
+                blocks.append(node)
+                node = node.getnext()
+            parent = start.getparent()
+            parent.remove(start)
+            parent.remove(end)
+            source, function_id, uses_relationships = self._pending[int(start.get("n"))]
+            self._finish_annex(blocks, source, function_id, uses_relationships)
+
+    def _finish_annex(self, blocks: list, source: AnnexSource, function_id: str, uses_relationships: bool) -> None:
+        kept = []
+        for block in blocks:  # only paragraphs, tables and content controls belong in a body
+            if block.tag in _BLOCKS:
+                kept.append(block)
+            else:
+                block.getparent().remove(block)
+        for sect in list(chain.from_iterable(b.iter(_w("sectPr")) for b in kept)):  # the umbrella's sections govern the annexes
             sect.getparent().remove(sect)
-        for child in list(body):  # only paragraphs, tables and content controls belong in a body
-            if child.tag not in _BLOCKS:
-                body.remove(child)
-        self._import_styles(body, source)
-        self._restart_numbering(body, source)
-        if _uses_relationships(body_xml):
-            self._carry_relationships(body, source)
-        first = body.find(_w("p"))
+        used, numbered = source.scan(kept)
+        self._import_styles(used, source)
+        self._restart_numbering(numbered, source)
+        if uses_relationships:
+            self._carry_relationships(kept, source)
+        first = next((b for b in kept if b.tag == _w("p")), None)
         if first is not None:
             _add_bookmark(first, bookmark_name("_AB_F_", function_id))
-        if len(body) == 0:
-            return ""
-        if set(body.nsmap.items()) <= self.declared:
-            # the umbrella's root declares every namespace: serialise once, keep what is inside <w:body>
-            xml = etree.tostring(body, encoding="unicode")
-            return xml[xml.index(">") + 1: xml.rindex("</")]
-        return "".join(self._without_declared(etree.tostring(b, encoding="unicode")) for b in body)
 
-    def _import_styles(self, body: etree._Element, source: AnnexSource) -> None:
-        used = {el.get(_w("val")) for tag in ("pStyle", "rStyle", "tblStyle") for el in body.iter(_w(tag))}
-        pending = [s for s in used if s and s not in self._style_ids]
+    def _declare(self, body_tag: str, source: AnnexSource) -> None:
+        """Note the namespaces an annex's body declares that the umbrella does not."""
+        for prefix, uri in _DECLARATION_PARTS.findall(body_tag):
+            if (prefix, uri) in self.declared or self._extra_namespaces.get(prefix) == uri:
+                continue
+            if prefix in self._umbrella_prefixes or prefix in self._extra_namespaces:
+                raise TemplateError(
+                    source.path.name, f"uses the prefix `{prefix}` for another namespace than the umbrella does",
+                    hint="save the annex template from Word again, or build it from the umbrella's styles")
+            self._extra_namespaces[prefix] = uri
+
+    def _import_styles(self, used: set[str], source: AnnexSource) -> None:
+        pending = sorted((s for s in used if s and s not in self._style_ids), reverse=True)  # same order every run
         while pending:
             style_id = pending.pop()
             if style_id in self._style_ids:
@@ -195,10 +245,10 @@ class Composer:
                 if el is not None:
                     pending.append(el.get(_w("val")))
 
-    def _restart_numbering(self, body: etree._Element, source: AnnexSource) -> None:
-        """Give every list used by this annex a fresh numbering instance starting at 1."""
+    def _restart_numbering(self, numbered: list, source: AnnexSource) -> None:
+        """Give every list used by this annex (its `numbered` paragraphs) a fresh numbering instance starting at 1."""
         fresh: dict[str, str] = {}
-        for p in source.numbered_paragraphs(body):
+        for p in numbered:
             ppr = p.find(_w("pPr"))
             style_el = ppr.find(_w("pStyle"))
             style_id = style_el.get(_w("val")) if style_el is not None else None
@@ -254,8 +304,8 @@ class Composer:
             etree.SubElement(override, _w("startOverride")).set(_w("val"), start.get(_w("val")) if start is not None else "1")
         return num_id
 
-    def _carry_relationships(self, body: etree._Element, source: AnnexSource) -> None:
-        for el in _WITH_RELATIONSHIP(body):
+    def _carry_relationships(self, blocks: list, source: AnnexSource) -> None:
+        for el in (el for block in blocks for el in _WITH_RELATIONSHIP(block)):
             for attr in _REL_ATTRS:
                 rid = el.get(attr)
                 if not rid:
@@ -293,6 +343,16 @@ class Composer:
 
 
 _BLOCKS = frozenset(_w(tag) for tag in ("p", "tbl", "sdt"))
+_MARKER_NS = "urn:agreement-builder:annex"
+_MARKER = f"{{{_MARKER_NS}}}annex"
+_DECLARATION_PARTS = re.compile(r'\sxmlns:([\w.-]+)="([^"]*)"')
+
+
+def _marker(index: int) -> str:
+    """Return the element that marks where annex `index` starts and ends until `complete` removes it."""
+    return f'<ab:annex xmlns:ab="{_MARKER_NS}" n="{index}"/>'
+
+
 _RELATIONSHIP_ATTR = re.compile(r'\s([\w.-]+):(?:id|embed|link|pict)="')
 
 

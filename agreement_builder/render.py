@@ -226,13 +226,22 @@ class PreparedTemplate:
         """Return a copy of the template's package for one render to fill."""
         return self.package.copy()
 
-    def render_into(self, package: Package, context: dict) -> None:
-        """Render the document, headers, footers and footnotes of `package` (a `new_package()`)."""
+    def render_into(self, package: Package, context: dict, namespaces: dict[str, str] | None = None) -> None:
+        """Render the document, headers, footers and footnotes of `package` (a `new_package()`).
+
+        `namespaces` (prefix -> uri) are declared on the document element besides its own:
+        those of annexes spliced in as text.
+        """
         body = self.body.render(context)
         if self.column_loops:
             body = etree.tostring(_docxtpl().fix_tables(body), encoding="unicode")
         start = body.index(">") + 1  # the body's own tag repeats the document's namespace declarations
-        self._set(package, self.document, self.head + _NS_DECLARATION.sub("", body[:start]) + body[start:] + self.tail)
+        head = self.head
+        if namespaces:
+            name_end = re.search(r"[\s/>]", head).start()
+            extra = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in sorted(namespaces.items()))
+            head = head[:name_end] + extra + head[name_end:]
+        self._set(package, self.document, head + _NS_DECLARATION.sub("", body[:start]) + body[start:] + self.tail)
         for name, part in self.others.items():
             self._set(package, name, part.render(context))
 
@@ -315,7 +324,8 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
         pieces.append(composer.annex_xml(body, annex.source, plan.function_id))
     context = template_namespace(ctx.umbrella, shared)
     context["annexes"] = Markup("".join(pieces))
-    umbrella.render_into(package, context)
+    umbrella.render_into(package, context, composer.namespaces())
+    composer.complete(package.xml(umbrella.document))
     info = a.agreement
     finish(package, umbrella.document, title=f"{info.title} – Section 22A Collaboration Agreement",
            subject=info.alliance, keywords=info.reference, created=info.date or info.commencement,
