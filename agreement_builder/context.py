@@ -9,6 +9,7 @@ that does not exist fails with "`agreement.titel` is not provided", not with a b
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
@@ -77,10 +78,15 @@ def xml_text(text: str) -> str:
     `}_}`, `{_%`, `%_}`) are protected with a character reference, so that even those
     print exactly as written.
     """
+    if _PLAIN.fullmatch(text):  # most values: nothing to escape
+        return text
     out = _xml_escape(text)
     for seq in ("{_", "_}", "%_", "_%"):
         out = out.replace(seq, seq.replace("_", "&#95;"))
     return out
+
+
+_PLAIN = re.compile(r"[^&<>_]*")
 
 
 def runs_xml(text: str) -> str:

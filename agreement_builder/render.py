@@ -59,10 +59,26 @@ def _finalize(value):
     return value
 
 
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, with a short way to the values of the context itself.
+
+    A context Namespace holds data only, so reading one of its values needs none of the
+    sandbox's checks on Python attributes; at national scale those checks were a fifth of
+    the time spent in Jinja. Everything else goes through the sandbox as usual.
+    """
+
+    def getattr(self, obj, attribute):
+        if type(obj) is Namespace:
+            try:
+                return obj._data[attribute]
+            except (KeyError, TypeError):
+                pass
+        return super().getattr(obj, attribute)
+
+
 def make_environment() -> SandboxedEnvironment:
     """Return the Jinja environment every template is rendered with."""
-    env = SandboxedEnvironment(undefined=_Missing, autoescape=True, finalize=_finalize,
-                               keep_trailing_newline=True)
+    env = _Sandbox(undefined=_Missing, autoescape=True, finalize=_finalize, keep_trailing_newline=True)
     return env
 
 
@@ -142,14 +158,13 @@ class CompiledPart:
             xml = self.template.render(context)
         except Exception as exc:
             raise template_error(self.path, exc, self.source) from None
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # what `patch` added
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        if _LISTING_CHARS.search(xml) is not None:  # docxtpl's tabs and line breaks pass; usually idle
+        if "\t" in xml or "\n" in xml or "\a" in xml or "\f" in xml:  # docxtpl's tabs and breaks pass
             xml = _docxtpl().resolve_listing(xml)
         return xml
 
 
-_LISTING_CHARS = re.compile("[\t\n\a\f]")
 _NS_DECLARATION = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 _W_BODY = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body"
 #: The parts besides the document that docxtpl renders: headers, footers and footnotes.
