@@ -7,7 +7,6 @@ input or failed checks, 2 usage error) and never shows a traceback unless `--deb
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -91,6 +90,8 @@ def validate(files: tuple[Path, ...], parties: Path | None, quiet: bool) -> None
 def schema(kind: str, output: Path | None) -> None:
     """Print the JSON Schema of an input format (for editors)."""
     from .schema import json_schema
+
+    import json
 
     text = json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
     if output:

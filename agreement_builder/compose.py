@@ -43,6 +43,7 @@ def _w(tag: str) -> str:
 
 
 _W_P, _W_PPR, _W_VAL, _W_NUMPR = _w("p"), _w("pPr"), _w("val"), _w("numPr")
+_W_NUMID, _W_ILVL = _w("numId"), _w("ilvl")
 _W_PSTYLE, _W_RSTYLE, _W_TBLSTYLE = _w("pStyle"), _w("rStyle"), _w("tblStyle")
 
 
@@ -249,16 +250,16 @@ class Composer:
         """Give every list used by this annex (its `numbered` paragraphs) a fresh numbering instance starting at 1."""
         fresh: dict[str, str] = {}
         for p in numbered:
-            ppr = p.find(_w("pPr"))
-            style_el = ppr.find(_w("pStyle"))
-            style_id = style_el.get(_w("val")) if style_el is not None else None
-            num_pr = ppr.find(_w("numPr"))
+            ppr = p.find(_W_PPR)
+            style_el = ppr.find(_W_PSTYLE)
+            style_id = style_el.get(_W_VAL) if style_el is not None else None
+            num_pr = ppr.find(_W_NUMPR)
             num_id = ilvl = None
             if num_pr is not None:
-                n = num_pr.find(_w("numId"))
-                lv = num_pr.find(_w("ilvl"))
-                num_id = n.get(_w("val")) if n is not None else None
-                ilvl = lv.get(_w("val")) if lv is not None else None
+                n = num_pr.find(_W_NUMID)
+                lv = num_pr.find(_W_ILVL)
+                num_id = n.get(_W_VAL) if n is not None else None
+                ilvl = lv.get(_W_VAL) if lv is not None else None
             style_num, style_lvl = source.style_numbering(style_id)
             num_id = num_id or style_num
             if not num_id or num_id == "0" or num_id not in source.nums:
@@ -270,9 +271,9 @@ class Composer:
                 fresh[num_id] = self._new_num(source.abstracts[abstract_id])
             if num_pr is not None:
                 ppr.remove(num_pr)
-            num_pr = etree.Element(_w("numPr"))
-            etree.SubElement(num_pr, _w("ilvl")).set(_w("val"), ilvl)
-            etree.SubElement(num_pr, _w("numId")).set(_w("val"), fresh[num_id])
+            num_pr = etree.Element(_W_NUMPR)
+            etree.SubElement(num_pr, _W_ILVL).set(_W_VAL, ilvl)
+            etree.SubElement(num_pr, _W_NUMID).set(_W_VAL, fresh[num_id])
             _insert_ppr_child(ppr, num_pr)
 
     def _new_num(self, abstract: etree._Element) -> str:
@@ -387,14 +388,15 @@ def _abstract_digest(abstract: etree._Element) -> str:
 
 
 _PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr"]
+#: For each child of w:pPr that may be inserted, the tags that come before it in schema order.
+_PPR_BEFORE = {_w(name): frozenset(_w(n) for n in _PPR_ORDER[: i + 1]) for i, name in enumerate(_PPR_ORDER)}
 
 
 def _insert_ppr_child(ppr: etree._Element, child: etree._Element) -> None:
     """Insert `child` into w:pPr in schema order (Word refuses out-of-order children)."""
-    position = _PPR_ORDER.index(etree.QName(child).localname)
+    before = _PPR_BEFORE[child.tag]
     for i, existing in enumerate(ppr):
-        name = etree.QName(existing).localname
-        if name not in _PPR_ORDER[: position + 1]:
+        if existing.tag not in before:
             ppr.insert(i, child)
             return
     ppr.append(child)
