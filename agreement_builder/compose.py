@@ -354,9 +354,6 @@ def _marker(index: int) -> str:
     return f'<ab:annex xmlns:ab="{_MARKER_NS}" n="{index}"/>'
 
 
-_RELATIONSHIP_ATTR = re.compile(r'\s([\w.-]+):(?:id|embed|link|pict)="')
-
-
 def _uses_relationships(xml: str) -> bool:
     """Whether any element of `xml` refers to a relationship (an image, a link): a quick look first.
 
@@ -364,7 +361,10 @@ def _uses_relationships(xml: str) -> bool:
     element of the annex.
     """
     prefixes = set(re.findall(rf'xmlns:([\w.-]+)="{re.escape(R_NS)}"', xml))
-    return any(m.group(1) in prefixes for m in _RELATIONSHIP_ATTR.finditer(xml))
+    if not prefixes:
+        return False
+    names = "|".join(re.escape(p) for p in sorted(prefixes))
+    return re.search(rf'\s(?:{names}):(?:id|embed|link|pict)="', xml) is not None
 
 
 def _level_for_style(abstract: etree._Element | None, style_id: str | None) -> str | None:

@@ -52,8 +52,22 @@ class _Missing(jinja2.StrictUndefined):
         return super()._undefined_message
 
 
+_ESCAPED: dict[str, Markup] = {}
+
+
 def _finalize(value):
-    """Escape plain text ourselves so that docxtpl's post-processing cannot alter it."""
+    """Escape plain text ourselves so that docxtpl's post-processing cannot alter it.
+
+    Remembered per text: a national agreement prints the same force names and headings
+    thousands of times.
+    """
+    if type(value) is str:
+        escaped = _ESCAPED.get(value)
+        if escaped is None:
+            if len(_ESCAPED) > 100_000:
+                _ESCAPED.clear()
+            escaped = _ESCAPED[value] = Markup(xml_text(value))
+        return escaped
     if isinstance(value, str) and not isinstance(value, Markup):
         return Markup(xml_text(value))
     return value
