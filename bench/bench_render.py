@@ -40,6 +40,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
+    # byte-compiled, as pip leaves python-docx (an editable install of this package is not)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "agreement_builder")], check=True)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_national(folder, "national", n_forces=43, n_functions=30)
