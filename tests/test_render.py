@@ -23,6 +23,8 @@ from .conftest import replace_once
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -257,3 +259,71 @@ def test_pdf_shows_word_numbering(jps_bytes, tmp_path):
     assert 25 <= pages <= 60
     # contents page numbers are real: the Execution entry points at the page holding "Execution"
     assert re.search(r"Execution\.{5,}\s*\d+", text)
+
+
+def _png(width: int = 4, height: int = 3) -> bytes:
+    """Return a small valid PNG (solid colour), made here so the test needs no files."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\x20\x60\xa0" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_annex_images_links_and_namespaces_are_carried_into_the_agreement(workspace, tmp_path):
+    """An annex template edited in Word may hold a picture, a hyperlink and namespaces the umbrella lacks."""
+    import io
+
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    from agreement_builder.package import Package, read_docx_parts
+
+    source = docx.Document(str(ROOT / "annexes" / "service_specification.docx"))
+    source.add_paragraph("Organisation chart:").add_run().add_picture(io.BytesIO(_png()))
+    rid = source.part.relate_to("https://www.example.police.uk/dogs", RT.HYPERLINK,
+                                is_external=True)
+    link = etree.fromstring(f'<w:hyperlink xmlns:w="{NS["w"]}" xmlns:r="{R_NS}" r:id="{rid}"><w:r><w:t>dog unit '
+                            f'page</w:t></w:r></w:hyperlink>')
+    source.add_paragraph("See the ")._p.append(link)
+    buffer = io.BytesIO()
+    source.save(buffer)
+    package = Package(read_docx_parts(buffer.getvalue()))
+    document = package.xml("word/document.xml")
+    document.set("{urn:example:dog-unit}reviewed", "yes")  # declares a namespace the umbrella does not know
+    package.set_xml("word/document.xml", etree.fromstring(etree.tostring(document).replace(
+        b"<w:body>", b'<w:body><w:p xmlns:du="urn:example:dog-unit" du:note="kept"/>', 1)))
+    (workspace / "annexes").mkdir()
+    (workspace / "annexes" / "dogs.docx").write_bytes(package.to_bytes())
+
+    data = render_agreement(load_agreement(workspace / "agreements" / "jps.yaml"))
+    d = open_docx(data, tmp_path)  # python-docx opens it: parts, relationships and content types agree
+    body = d.element.body
+    blips = body.findall(".//{http://schemas.openxmlformats.org/drawingml/2006/main}blip")
+    assert len(blips) == 1
+    image = d.part.related_parts[blips[0].get(f"{{{R_NS}}}embed")]
+    assert image.content_type == "image/png" and image.blob == _png()
+    links = body.findall(f".//{W}hyperlink")
+    assert [d.part.rels[h.get(f'{{{R_NS}}}id')].target_ref for h in links] == ["https://www.example.police.uk/dogs"]
+    noted = [p for p in body.iter(f"{W}p") if p.get("{urn:example:dog-unit}note") == "kept"]
+    assert len(noted) == 1
+    assert "urn:example:dog-unit" in part(data, "word/document.xml").nsmap.values()  # declared on the root
+    assert "urn:agreement-builder:annex" not in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+
+
+def test_annex_that_rebinds_a_prefix_is_refused_with_its_name(workspace, run):
+    from agreement_builder.package import read_docx_parts, write_docx_bytes
+
+    parts = read_docx_parts((ROOT / "annexes" / "service_specification.docx").read_bytes())
+    parts["word/document.xml"] = (parts["word/document.xml"]
+                                  .replace(R_NS.encode(), b"urn:not-relationships", 1)
+                                  .replace(b"<w:body>", b'<w:body><w:p r:x="1"/>', 1))
+    (workspace / "annexes").mkdir()
+    (workspace / "annexes" / "dogs.docx").write_bytes(write_docx_bytes(parts))
+    result = run("render", workspace / "agreements" / "jps.yaml", "-o", workspace / "out.docx")
+    assert result.exit_code != 0
+    assert "dogs.docx" in result.output and "prefix `r`" in result.output
+    assert not (workspace / "out.docx").exists()
