@@ -4,6 +4,10 @@ Goal: a national-scale agreement (43 forces, 30 annexes) renders in at most 3x t
 python-docx needs merely to open and save the resulting file, whole process against whole
 process, with peak memory under 300 MB. Both are measured here, in the same run, interleaved.
 
+The verdict is the median of the ratios of interleaved pairs (ours, then python-docx's):
+the speed of this shared 2-core machine drifts by up to 2x within minutes, and a pair sees
+the same machine. The best-against-best ratio is printed beside it.
+
 The first render of a template compiles it and keeps it in the template cache (cache.py);
 its time is printed too. The benchmark uses a cache of its own, so it never touches yours.
 
@@ -38,7 +42,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
     # byte-compiled, as pip leaves python-docx (an editable install of this package is not)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "agreement_builder")], check=True)
@@ -63,8 +67,8 @@ def main() -> None:
         print(f"agreement-builder render (whole process): {o:.2f} s best of {args.repeat}, peak {our_peak / 1024:.0f} MB")
         print(f"  first render, compiling the templates:  {cold:.2f} s ({cold / b:.2f}x)")
         print(f"python-docx open + save  (whole process): {b:.2f} s best of {args.repeat}, peak {base_peak / 1024:.0f} MB")
-        ratio = o / b
-        print(f"ratio: {ratio:.2f}x best against best, {pairs[len(pairs) // 2]:.2f}x median of pairs  "
+        ratio = pairs[len(pairs) // 2]  # paired runs see the same machine; their median shrugs off one lucky run
+        print(f"ratio: {ratio:.2f}x median of {len(pairs)} interleaved pairs ({o / b:.2f}x best against best)  "
               f"(goal: <= 3.0x)  {'OK' if ratio <= 3.0 else 'MISSED'}")
         print(f"peak memory: {our_peak / 1024:.0f} MB  (goal: < 300 MB)  {'OK' if our_peak / 1024 < 300 else 'MISSED'}")
 
