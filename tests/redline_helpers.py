@@ -18,6 +18,8 @@ from docx.oxml import parse_xml
 
 from agreement_builder.docmodel import bookmark_name
 
+from sample_context import SECTION_KEYS  # noqa: E402 - the one test copy of DESIGN.md §5's order
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSDECL = f'xmlns:w="{W_NS}"'
 
@@ -165,14 +167,6 @@ FORCES = [
     "Suffolk Constabulary", "Surrey Police", "Sussex Police", "Thames Valley Police",
     "Warwickshire Police", "West Mercia Police", "West Midlands Police", "West Yorkshire Police",
     "Wiltshire Police",
-]
-SECTION_KEYS = [
-    "definitions", "legal_framework", "purpose", "commencement", "scope", "lead_force", "governance",
-    "accountability", "direction_and_control", "performance", "plans", "finance", "cost_apportionment",
-    "budget", "assets", "procurement", "officers", "staff", "designated_staff", "health_and_safety",
-    "data_protection", "foi", "complaints", "audit", "equality", "confidentiality",
-    "intellectual_property", "review", "new_parties", "termination", "liabilities", "insurance",
-    "disputes", "publication", "notices", "governing_law",
 ]
 
 #: Sections whose clause 3 names the lead force (the benchmark changes the lead force's name).

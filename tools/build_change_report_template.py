@@ -31,7 +31,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "agreement_builder" / "data"
 OUTPUT = "templates/change_report.docx"
 
 
@@ -111,11 +110,7 @@ def build_change_report():
 
 
 def main(argv: list[str] | None = None) -> int:
-    out = Path(argv[0]) if argv else DATA
-    path = out / OUTPUT
-    build_change_report().save(path)
-    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
-    return 0
+    return _build_templates().write_outputs({OUTPUT: build_change_report}, argv)
 
 
 if __name__ == "__main__":

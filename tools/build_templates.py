@@ -61,6 +61,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import RGBColor, Twips
 
+from agreement_builder.outline import SECTION_KEYS
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "agreement_builder" / "data"
 
@@ -1075,14 +1077,8 @@ SECTIONS: list[Section] = [
     ]),
 ]
 
-DESIGN_ORDER = [
-    "definitions", "legal_framework", "purpose", "commencement", "scope", "lead_force", "governance",
-    "accountability", "direction_and_control", "performance", "plans", "finance", "cost_apportionment",
-    "budget", "assets", "procurement", "officers", "staff", "designated_staff", "health_and_safety",
-    "data_protection", "foi", "complaints", "audit", "equality", "confidentiality", "intellectual_property",
-    "review", "new_parties", "termination", "liabilities", "insurance", "disputes", "publication", "notices",
-    "governing_law",
-]
+#: The order of DESIGN.md §5, as the product knows it (its own test checks it against DESIGN).
+DESIGN_ORDER = list(SECTION_KEYS)
 
 STYLE_OF = {"C": "Clause", "I": "Clause Item"}
 
@@ -1552,13 +1548,18 @@ OUTPUTS = {
 }
 
 
-def main(argv: list[str] | None = None) -> int:
+def write_outputs(outputs: dict, argv: list[str] | None) -> int:
+    """Build and save each of `outputs` (path relative to the data folder -> builder) under argv[0] or the package."""
     out = Path(argv[0]) if argv else DATA
-    for relative, build in OUTPUTS.items():
+    for relative, build in outputs.items():
         path = out / relative
         build().save(path)
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return write_outputs(OUTPUTS, argv)
 
 
 if __name__ == "__main__":
