@@ -22,8 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from . import textdiff
 from .context import FunctionFigures, annex_kind, build_context, clause_id, function_figures, template_namespace
-from .docmodel import SECTION, Block, bookmark_name, read_blocks, read_document, read_styles, tokenize
+from .docmodel import SECTION, Block, bookmark_name, read_blocks, read_document, read_styles, tokenize, is_word
 from .errors import TemplateError
 from .formats import format_date, format_money, format_number, format_percent, format_points
 from .models import Agreement, Clause, Function, Specification
@@ -276,9 +277,8 @@ def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
     so that "shall seek" → "note that" reads as one deletion and one insertion.
     """
     a, b = tokenize(old), tokenize(new)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     raw: list[tuple[str, str, str]] = []  # (op, old text, new text)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in textdiff.opcodes(a, b, significant=is_word):
         if op == "equal":
             raw.append(("=", "".join(a[i1:i2]), "".join(b[j1:j2])))
         else:
@@ -307,10 +307,10 @@ def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
 
 
 def similarity(old: str, new: str) -> float:
-    """Return difflib's ratio of the two texts' words (1.0 identical, 0.0 nothing in common)."""
+    """Return how alike the two texts' words are (1.0 identical, 0.0 nothing in common)."""
     a = [t for t in tokenize(old) if not t.isspace()]
     b = [t for t in tokenize(new) if not t.isspace()]
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    return textdiff.ratio(a, b)
 
 
 def _pair_similar(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:

@@ -76,6 +76,11 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+def is_word(token: str) -> bool:
+    """Return whether a token is a word or sign rather than the whitespace between them (diffs match words)."""
+    return not token.isspace()
+
+
 # --------------------------------------------------------------------------- text of a paragraph
 
 def iter_runs(p: etree._Element):

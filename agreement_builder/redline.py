@@ -38,6 +38,7 @@ from typing import Callable, Sequence
 from lxml import etree
 
 from . import docmodel as dm
+from . import textdiff
 from .docmodel import (
     DEL, DEL_INSTR, DEL_TEXT, INS, INSTR_TEXT, P, PPR, R, R_NS, RPR, SDT, SDT_CONTENT, SECT_PR, T, TR,
     TRPR, XML_NS, Block, Document, w,
@@ -518,7 +519,7 @@ def word_changes(old: str, new: str) -> list[tuple[int, int, int, int]]:
         pa.append(pa[-1] + len(t))
     for t in tb:
         pb.append(pb[-1] + len(t))
-    ops = SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes()
+    ops = textdiff.opcodes(ta, tb, significant=dm.is_word)
     changes: list[list[int]] = []
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":

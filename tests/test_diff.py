@@ -79,8 +79,8 @@ def test_example_pair_reports_what_seed_004_says(run):
     ]:
         assert expected in lines, expected
     # the reworded clause, word by word
-    assert ("The Parties [-shall seek the agreement of-]{+note that+} their insurers{+ have confirmed in writing "
-            "that they agree+} to the Lead Force arrangements in this Agreement[- before it takes effect-].") in text
+    assert ("The Parties [-shall seek the agreement of-]{+note that+} their insurers {+have confirmed in writing "
+            "that they agree +}to the Lead Force arrangements in this Agreement[- before it takes effect-].") in text
     # apportionment: formula, inputs, and every force's share and contribution with pp and £
     assert "formula changes from net revenue expenditure to 50% net revenue expenditure and 50% demand" in text
     assert re.search(r"Bedfordshire Police +29\.00% → 28\.50% \(-0\.50 pp\) +£594,500\.00 → £598,500\.00 "
@@ -566,7 +566,7 @@ def test_docx_form_is_a_summit_paper(run, tmp_path):
     struck = "".join(r.text for r in reworded.runs if r.font.strike)
     underlined = "".join(r.text for r in reworded.runs if r.font.underline)
     assert struck == "shall seek the agreement of before it takes effect"
-    assert underlined == "note that have confirmed in writing that they agree"
+    assert underlined == "note thathave confirmed in writing that they agree "
     # apportionment tables: one per function whose figures changed, every force a row
     tables = document.tables
     assert len(tables) == 8
