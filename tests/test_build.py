@@ -120,7 +120,7 @@ def test_index_links_every_document_with_kind_version_and_status(pack):
     assert page.startswith("<!DOCTYPE html>")
     assert "<script" not in page and "http://" not in page and "https://" not in page, "self-contained"
     for o in manifest(pack / "out")["outputs"]:
-        assert f'href="{o["path"]}"' in page, o["path"]
+        assert f'href="./{o["path"]}"' in page, o["path"]  # plain names need no percent-encoding
     for words in ("Decision notice", "Publication version (s23E)", "Redline (tracked changes)", "Draft", "3.0", "2.0"):
         assert words in page
     assert "Joint Protective Services" in page and "Professional Standards Department" in page
@@ -287,15 +287,20 @@ def test_a_final_agreement_in_the_pack_is_not_replaced_without_force(workspace, 
 
     result = run("build", "--no-pdf", cwd=workspace)
     assert result.exit_code == 1
-    assert "a final agreement is already in the pack" in result.output
+    assert "the pack holds the final agreement and this build would replace" in result.output
     assert (workspace / "out" / "psd" / "psd.docx").read_bytes() == signed
-    assert "Not rebuilt" in (workspace / "out" / "index.html").read_text(encoding="utf-8")
+    assert "the documents below were kept" in (workspace / "out" / "index.html").read_text(encoding="utf-8")
+    psd = next(a for a in manifest(workspace / "out")["agreements"] if a["folder"] == "psd")
+    assert psd["state"] == "kept" and psd["stale"] and "--force" in psd["kept"]
+    assert manifest(workspace / "out")["ready"] is False
     assert run("build", "--no-pdf", cwd=workspace).exit_code == 1, "still refused on the next build"
 
     result = run("build", "--no-pdf", "--force", cwd=workspace)
     assert result.exit_code == 0, result.output
     assert (workspace / "out" / "psd" / "psd.docx").read_bytes() != signed
-    assert "kept" not in next(a for a in manifest(workspace / "out")["agreements"] if a["folder"] == "psd")
+    psd = next(a for a in manifest(workspace / "out")["agreements"] if a["folder"] == "psd")
+    assert psd["state"] == "built" and psd["kept"] is None and not psd["stale"]
+    assert manifest(workspace / "out")["ready"] is True
 
 
 def test_an_existing_pack_survives_a_broken_summit(workspace, run):
@@ -328,15 +333,39 @@ def test_an_interrupted_build_leaves_the_previous_pack(workspace, run):
     assert not list(workspace.glob("out.tmp-*")) and not list(workspace.glob("out.old-*"))
 
 
-def test_a_pack_renamed_aside_by_an_interrupted_swap_is_restored(workspace, run):
+def test_a_pack_moved_aside_by_a_killed_swap_is_put_back_from_the_record(workspace, run):
+    """A build killed between the swap's two renames: the next build restores the pack its record names."""
     assert run("build", "--no-pdf", cwd=workspace).exit_code == 0
     before = snapshot(workspace / "out")
-    os.rename(workspace / "out", workspace / "out.old-abc123")  # the state between the swap's two renames
+    backup, staging = ".out.agreement-builder-previous-999999-abcd", ".out.agreement-builder-staging-999999-ef01"
+    os.rename(workspace / "out", workspace / backup)
+    (workspace / staging / "psd").mkdir(parents=True)
+    (workspace / staging / "psd" / "psd.docx").write_bytes(b"half written")
+    (workspace / ".out.agreement-builder-lock").write_text(
+        json.dumps({"pid": 999999, "staging": staging, "backup": backup, "phase": "swapping"}))
     result = run("build", "--no-pdf", cwd=workspace)
     assert result.exit_code == 0, result.output
+    assert "put back the pack a stopped build had moved aside" in result.output
     assert "up to date" in result.output
     assert snapshot(workspace / "out") == before
-    assert not list(workspace.glob("out.old-*"))
+    assert sorted(p.name for p in workspace.iterdir()) == ["agreements", "out", "parties.yaml", "summit.yaml"]
+
+
+def test_folders_that_only_look_like_debris_are_never_touched(workspace, run):
+    """Only what a build recorded is removed or renamed: look-alike names are the user's."""
+    mine = ["out.old-july", "out.tmp-99999-mine", "out.old-keep", ".out.agreement-builder-staging-1-zz"]
+    for name in mine:
+        (workspace / name).mkdir()
+        (workspace / name / "keep.txt").write_text(name)
+    assert run("build", "--no-pdf", cwd=workspace).exit_code == 0
+    os.rename(workspace / "out", workspace / "out.old-2019")  # the user's own archive of the pack
+    result = run("build", "--no-pdf", cwd=workspace)
+    assert result.exit_code == 0, result.output
+    assert "up to date" not in result.output, "a fresh pack was built; the user's copy was not renamed back"
+    for name in mine:
+        assert (workspace / name / "keep.txt").read_text() == name
+    assert (workspace / "out.old-2019" / "manifest.json").is_file()
+    assert files_in(workspace / "out") == files_in(workspace / "out.old-2019")
 
 
 def test_a_folder_that_is_not_a_pack_is_never_replaced(workspace, run):
