@@ -83,7 +83,7 @@ def _convert_batch(number: int, batch: list[AgreementRecord], staging: Path, fal
                 os.link(staging / rel, flat)
                 sources.append(flat)
                 targets.append((record.stem, rel[: -len(".docx")] + ".pdf", staging / rel))
-        made = convert_to_pdf(sources, work / "out", profile=work / "profile", cancel=cancel)
+        made = convert_to_pdf(sources, work / "out", profile=work / "profile", cancel=cancel, reproducible=False)
         for pdf, (stem, rel, docx) in zip(made, targets):
             if stem in result.bad:
                 continue

@@ -67,16 +67,18 @@ def available() -> bool:
 
 
 def convert_to_pdf(docx_paths: list[Path], outdir: Path, *, timeout: float | None = None,
-                   profile: Path | None = None, cancel: threading.Event | None = None) -> list[Path]:
+                   profile: Path | None = None, cancel: threading.Event | None = None,
+                   reproducible: bool = True) -> list[Path]:
     """Convert .docx files to PDF in one LibreOffice run; return the PDF paths in input order.
 
     One run per MAX_FILES_PER_RUN files (see above); `timeout` bounds each run (default: a
     start-up allowance plus PER_FILE_TIMEOUT per file). `profile` is the folder for
     LibreOffice's throw-away user profile (default: a temporary folder, removed afterwards);
-    setting `cancel` stops the run within a fraction of a second. Raises ToolMissingError when
-    LibreOffice is not installed, fails, times out, is cancelled, or leaves a PDF unwritten.
-    Two inputs with the same file name would overwrite each other's PDF in `outdir`, so they
-    are refused (ValueError: a caller's mistake, not the user's).
+    setting `cancel` stops the run within a fraction of a second. `reproducible` rewrites each
+    PDF with `make_reproducible`, dated as its .docx. Raises ToolMissingError when LibreOffice
+    is not installed, fails, times out, is cancelled, or leaves a PDF unwritten, and BadPdf when
+    a PDF it wrote cannot be read. Two inputs with the same file name would overwrite each
+    other's PDF in `outdir`, so they are refused (ValueError: a caller's mistake, not the user's).
     """
     paths = [Path(p) for p in docx_paths]
     if not paths:
@@ -100,6 +102,9 @@ def convert_to_pdf(docx_paths: list[Path], outdir: Path, *, timeout: float | Non
     if missing:
         names = ", ".join(t.name for t in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         raise ToolMissingError(f"LibreOffice did not write {names} (it reported no error)")
+    if reproducible:
+        for source, target in zip(paths, targets):
+            make_reproducible(target, document_date(source))
     return targets
 
 
@@ -212,29 +217,33 @@ def page_count(pdf_path: Path) -> int:
         raise BadPdf(f"{pdf_path.name} is not a readable PDF ({_first_line(exc, pdf_path)})") from None
 
 
-def make_reproducible(pdf_path: Path, date: dt.date | str) -> int:
+def make_reproducible(pdf_path: Path, date: dt.date | str | None) -> int:
     """Rewrite a PDF from LibreOffice so the same document always gives the same bytes; return its pages.
 
-    The creation and modification dates (document information and XMP) become `date`, the
-    document /ID is computed from the content (qpdf's deterministic id), and LibreOffice's own
-    /DocChecksum (of the random id and the clock) goes. Raises BadPdf for an unreadable file.
+    The creation and modification dates (document information and XMP) become `date` (they
+    are removed when it is None), the document /ID is computed from the content (qpdf's
+    deterministic id), and LibreOffice's own /DocChecksum (of the random id and the clock)
+    goes. Raises BadPdf for an unreadable file.
     """
     import pikepdf
 
     day = dt.date.fromisoformat(date) if isinstance(date, str) else date
-    stamp = f"D:{day:%Y%m%d}000000Z"
-    iso = f"{day:%Y-%m-%d}T00:00:00Z"
     temporary = pdf_path.with_name(pdf_path.name + ".tmp")
     try:
         with pikepdf.open(pdf_path) as pdf:
             pages = len(pdf.pages)
-            pdf.docinfo["/CreationDate"] = stamp
-            pdf.docinfo["/ModDate"] = stamp
+            for key in ("/CreationDate", "/ModDate"):
+                if day is not None:
+                    pdf.docinfo[key] = f"D:{day:%Y%m%d}000000Z"
+                elif key in pdf.docinfo:
+                    del pdf.docinfo[key]
             if "/Metadata" in pdf.Root:
                 with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
                     for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
-                        if key in meta:
-                            meta[key] = iso
+                        if key in meta and day is not None:
+                            meta[key] = f"{day:%Y-%m-%d}T00:00:00Z"
+                        elif key in meta:
+                            del meta[key]
             for key in ("/ID", "/DocChecksum"):
                 if key in pdf.trailer:
                     del pdf.trailer[key]

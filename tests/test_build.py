@@ -437,6 +437,27 @@ def test_convert_to_pdf_converts_many_files_in_one_run(pack, tmp_path):
 
 
 @needs_soffice
+def test_libreoffice_pdfs_are_made_reproducible(pack, tmp_path):
+    """LibreOffice stamps the clock and a random /ID; the PDFs kept are the same bytes every time."""
+    import pikepdf
+
+    from agreement_builder.pdf import convert_to_pdf, document_date, make_reproducible
+
+    source = pack / "out" / "psd" / NOTICES[0]
+    raw, kept = [], []
+    for n in range(2):
+        made = convert_to_pdf([source], tmp_path / f"raw{n}", profile=tmp_path / f"profile{n}", reproducible=False)[0]
+        raw.append(made.read_bytes())
+        assert make_reproducible(made, document_date(source)) >= 1
+        kept.append(made.read_bytes())
+    assert raw[0] != raw[1], "LibreOffice's own output differs run to run"
+    assert kept[0] == kept[1]
+    with pikepdf.open(tmp_path / "raw0" / NOTICES[0].replace(".docx", ".pdf")) as pdf:
+        assert str(pdf.docinfo["/CreationDate"]) == "D:20160719000000Z", "the notice's own date (the summit's)"
+        assert "/DocChecksum" not in pdf.trailer
+
+
+@needs_soffice
 def test_convert_to_pdf_splits_long_lists_into_runs(pack, tmp_path, monkeypatch):
     """LibreOffice ignores arguments past about the 250th, so long lists are converted in several runs."""
     from agreement_builder import pdf
