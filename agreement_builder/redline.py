@@ -60,15 +60,27 @@ def redline(old, new, *, author: str = DEFAULT_AUTHOR, date: datetime | _date | 
     `old` and `new` are paths, .docx bytes or `docmodel.Document`s (never modified). `date`
     defaults to NEW's modified (else created) date in docProps/core.xml, so the output is
     deterministic. Raises InputError for an input that is not a usable Word document.
+    Documents larger than STREAM_ABOVE bytes of XML are redlined a stretch at a time
+    (redline_stream), with the same result in a fraction of the memory.
     """
-    old_doc = _load(old, old_label, "OLD")
-    new_doc = _load(new, new_label, "NEW")
-    when = _revision_date(date, new_doc)
-    marker = _Marker(author, when, _first_free_id(new_doc.root))
-    _diff_blocks(old_doc.blocks, new_doc.blocks, new_doc.body, marker)
-    parts = dict(new_doc.parts)
-    parts["word/document.xml"] = _serialize(new_doc.root)
-    settings = dm.parse_part(parts, "word/settings.xml", new_doc.label)
+    old_parts, old_label = _parts(old, old_label, "OLD")
+    new_parts, new_label = _parts(new, new_label, "NEW")
+    when = _revision_date(date, dm.core_date(new_parts), new_label)
+    document = None
+    if len(old_parts.get(_DOCUMENT, b"")) + len(new_parts.get(_DOCUMENT, b"")) > STREAM_ABOVE:
+        from .redline_stream import redline_document
+
+        document = redline_document(old_parts, new_parts, author, when)
+    if document is None:
+        old_doc = dm.document_from_parts(old_parts, old_label)
+        new_doc = dm.document_from_parts(new_parts, new_label)
+        marker = _Marker(author, when, _first_free_id(new_doc.root))
+        _diff_blocks(old_doc.blocks, new_doc.blocks, new_doc.body, marker)
+        document = _serialize(new_doc.root)
+        del old_doc, new_doc
+    parts = dict(new_parts)
+    parts[_DOCUMENT] = document
+    settings = dm.parse_part(parts, "word/settings.xml", new_label)
     if settings is not None:
         hidden = settings.findall(w("revisionView"))
         for el in hidden:
@@ -78,22 +90,30 @@ def redline(old, new, *, author: str = DEFAULT_AUTHOR, date: datetime | _date | 
     return write_docx_bytes(parts)
 
 
-def _load(source, label: str | None, default: str) -> Document:
-    """Return a fresh document model (a given Document is re-read, so it is never modified)."""
+_DOCUMENT = "word/document.xml"
+#: Above this many bytes of document XML (both versions together), the redline goes a stretch at a
+#: time: a parsed tree takes about ten times its XML in memory.
+STREAM_ABOVE = 16 * 1024 * 1024
+
+
+def _parts(source, label: str | None, default: str) -> tuple[dict[str, bytes], str]:
+    """Return a document's parts and its label (a given Document's parts are shared, never modified)."""
     if isinstance(source, Document):
-        return dm.document_from_parts(source.parts, label or source.label)
+        return source.parts, label or source.label
     if isinstance(source, bytes):
-        return dm.read_document(source, label or default)
-    return dm.read_document(Path(source), label or str(source))
+        label = label or default
+        return dm.read_docx_parts(source, label=label), label
+    label = label or str(source)
+    return dm.read_docx_parts(Path(source), label=label), label
 
 
-def _revision_date(value, new_doc: Document) -> str:
+def _revision_date(value, core: str | None, label: str) -> str:
     if value is None:
-        return new_doc.date() or FALLBACK_DATE
+        return core or FALLBACK_DATE
     try:
         return dm.format_date(value)
     except (ValueError, TypeError, AttributeError):
-        raise InputError.in_file(new_doc.label, f"invalid revision date {value!r}",
+        raise InputError.in_file(label, f"invalid revision date {value!r}",
                                  hint="give an ISO date such as 2016-07-19") from None
 
 
@@ -128,11 +148,12 @@ Pair = tuple  # (i | None, j | None)
 
 def align(a: Sequence, b: Sequence, *, exact: Callable, loose: Callable | None = None,
           similar: Callable | None = None, anchor: Callable | None = None,
-          compatible: Callable | None = None) -> list[Pair]:
+          compatible: Callable | None = None, anchors: list[Pair] | None = None) -> list[Pair]:
     """Return the alignment of `a` and `b` as (i, j) pairs, (i, None) deletions, (None, j) insertions.
 
-    Passes: equal `anchor` ids (kept in order); equal `exact` keys; `loose` keys unique on both
-    sides; then `similar` scores >= SIMILARITY. `compatible(x, y)` vetoes pairs in the last two.
+    Passes: equal `anchor` ids (kept in order; or the `anchors` pairs given); equal `exact`
+    keys; `loose` keys unique on both sides; then `similar` scores >= SIMILARITY.
+    `compatible(x, y)` vetoes pairs in the last two.
     """
     compatible = compatible or (lambda x, y: True)
 
@@ -224,17 +245,20 @@ def align(a: Sequence, b: Sequence, *, exact: Callable, loose: Callable | None =
                    for blk in sm.get_matching_blocks() for n in range(blk.size)]
         return merged(i0, i1, j0, j1, matches, by_unique)
 
-    anchors = []
-    if anchor is not None:
-        ia = [(i, anchor(x)) for i, x in enumerate(a)]
-        ib = [(j, anchor(y)) for j, y in enumerate(b)]
-        common = {k for _, k in ia if k} & {k for _, k in ib if k}
-        ia = [(i, k) for i, k in ia if k in common]
-        ib = [(j, k) for j, k in ib if k in common]
-        sm = SequenceMatcher(None, [k for _, k in ia], [k for _, k in ib], autojunk=False)
-        anchors = [(ia[blk.a + n][0], ib[blk.b + n][0])
-                   for blk in sm.get_matching_blocks() for n in range(blk.size)]
+    if anchors is None:
+        anchors = anchor_pairs([anchor(x) for x in a], [anchor(y) for y in b]) if anchor is not None else []
     return merged(0, len(a), 0, len(b), anchors, by_exact)
+
+
+def anchor_pairs(ids_a: Sequence[str | None], ids_b: Sequence[str | None]) -> list[Pair]:
+    """Return the (i, j) of equal ids on both sides, the longest in-order run of them (SequenceMatcher)."""
+    ia = [(i, k) for i, k in enumerate(ids_a) if k]
+    ib = [(j, k) for j, k in enumerate(ids_b) if k]
+    common = {k for _, k in ia} & {k for _, k in ib}
+    ia = [(i, k) for i, k in ia if k in common]
+    ib = [(j, k) for j, k in ib if k in common]
+    sm = SequenceMatcher(None, [k for _, k in ia], [k for _, k in ib], autojunk=False)
+    return [(ia[blk.a + n][0], ib[blk.b + n][0]) for blk in sm.get_matching_blocks() for n in range(blk.size)]
 
 
 def _ratio(x: list[str], y: list[str]) -> float:
@@ -267,11 +291,11 @@ def _blocks_similar(x: Block, y: Block) -> float:
     return _ratio(x.words, y.words)
 
 
-def _align_blocks(old: list[Block], new: list[Block]) -> list[Pair]:
+def _align_blocks(old: list[Block], new: list[Block], anchors: list[Pair] | None = None) -> list[Pair]:
     return align(
         old, new, anchor=lambda b: b.stable_id, exact=lambda b: b.key,
         loose=lambda b: (b.kind, b.text) if b.text.strip() else None,
-        similar=_blocks_similar, compatible=_blocks_compatible)
+        similar=_blocks_similar, compatible=_blocks_compatible, anchors=anchors)
 
 
 # --------------------------------------------------------------------------- applying the alignment
@@ -290,10 +314,12 @@ def _place(el: etree._Element, cursor, first, container: etree._Element) -> None
             container.append(el)
 
 
-def _diff_blocks(old: list[Block], new: list[Block], container: etree._Element, m: _Marker) -> None:
+def _diff_blocks(old: list[Block], new: list[Block], container: etree._Element, m: _Marker,
+                 anchors: list[Pair] | None = None) -> None:
+    """Mark NEW's blocks in place against OLD's, putting OLD's deleted blocks where they stood."""
     first = new[0].element if new else None
     cursor = None
-    for i, j in _align_blocks(old, new):
+    for i, j in _align_blocks(old, new, anchors):
         if i is not None and j is not None:
             _diff_pair(old[i], new[j], m)
             cursor = new[j].element

@@ -179,6 +179,9 @@ class CompiledPart:
         return xml
 
 
+#: What the umbrella's `{{p annexes }}` renders to; the annexes take its place as the body is parsed.
+#: A comment: user text is escaped, so it cannot contain one.
+ANNEXES_MARK = "<!--agreement-builder:annexes-->"
 _NS_DECLARATION = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 _W_BODY = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body"
 #: The parts besides the document that docxtpl renders: headers, footers and footnotes.
@@ -255,14 +258,21 @@ class PreparedTemplate:
         """Return a copy of the template's package for one render to fill."""
         return self.package.copy()
 
-    def render_into(self, package: Package, context: dict, namespaces: dict[str, str] | None = None) -> None:
+    def render_into(self, package: Package, context: dict, namespaces: dict[str, str] | None = None,
+                    annexes: list[str] | None = None) -> None:
         """Render the document, headers, footers and footnotes of `package` (a `new_package()`).
 
         `namespaces` (prefix -> uri) are declared on the document element besides its own:
-        those of annexes spliced in as text.
+        those of annexes spliced in as text. `annexes` are rendered annex bodies (composer
+        text) that take the place of ANNEXES_MARK in the rendered body; they are fed to the
+        parser one by one and the list is emptied as they go, so a national agreement's body
+        never exists as one string beside its tree (it would double the memory a render needs).
         """
         body = self.body.render(context)
         if self.column_loops:
+            if annexes:  # docxtpl's table repair reads the whole body as docxtpl would have it
+                body = body.replace(ANNEXES_MARK, "".join(annexes), 1)
+                annexes.clear()
             body = etree.tostring(_docxtpl().fix_tables(body), encoding="unicode")
         start = body.index(">") + 1  # the body's own tag repeats the document's namespace declarations
         head = self.head
@@ -270,7 +280,24 @@ class PreparedTemplate:
             name_end = re.search(r"[\s/>]", head).start()
             extra = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in sorted(namespaces.items()))
             head = head[:name_end] + extra + head[name_end:]
-        self._set(package, self.document, head + _NS_DECLARATION.sub("", body[:start]) + body[start:] + self.tail)
+        before, mark, after = body[start:].partition(ANNEXES_MARK)
+        first = head + _NS_DECLARATION.sub("", body[:start]) + before
+        del body, before
+        if not (mark and annexes):
+            annexes = []
+        annexes.reverse()  # popped from the end, in document order
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+                                 remove_blank_text=True)  # PART_PARSER's options, fed in pieces
+        try:
+            parser.feed(first)
+            del first
+            while annexes:
+                parser.feed(annexes.pop())
+            parser.feed(after + self.tail)
+            root = parser.close()
+        except etree.XMLSyntaxError as exc:
+            raise self._broken(self.document, exc) from None
+        package.set_xml(self.document, root)
         for name, part in self.others.items():
             self._set(package, name, part.render(context))
 
@@ -278,9 +305,11 @@ class PreparedTemplate:
         try:
             package.set_xml(name, etree.fromstring(xml, PART_PARSER))
         except etree.XMLSyntaxError as exc:
-            raise TemplateError(str(self.path), f"renders to broken XML in {name}: {exc}",
-                                hint="a tag probably spans a table cell or paragraph boundary; "
-                                     "see docs/templates.md") from None
+            raise self._broken(name, exc) from None
+
+    def _broken(self, name: str, exc: etree.XMLSyntaxError) -> TemplateError:
+        return TemplateError(str(self.path), f"renders to broken XML in {name}: {exc}",
+                             hint="a tag probably spans a table cell or paragraph boundary; see docs/templates.md")
 
 
 @lru_cache(maxsize=64)
@@ -352,8 +381,8 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
         body = annex.render_body(template_namespace(plan.context, shared))
         pieces.append(composer.annex_xml(body, annex.source, plan.function_id))
     context = template_namespace(ctx.umbrella, shared)
-    context["annexes"] = Markup("".join(pieces))
-    umbrella.render_into(package, context, composer.namespaces())
+    context["annexes"] = Markup(ANNEXES_MARK)
+    umbrella.render_into(package, context, composer.namespaces(), annexes=pieces)
     composer.complete(package.xml(umbrella.document))
     info = a.agreement
     finish(package, umbrella.document, title=f"{info.title} – Section 22A Collaboration Agreement",
