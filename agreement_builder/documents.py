@@ -1,8 +1,9 @@
 """One agreement's documents for the pack, written into the staging folder (runs in a worker process).
 
-For each agreement: the agreement, its publication version (s23E), the change report (.docx
-and .md) and the redline when it names a previous version, and a decision notice per policing
-body. What comes back to the parent (`Outcome`) is small and picklable: the metadata, the
+For each agreement: the agreement, its publication version (s23E), a decision notice per
+policing body, and the change report (.docx and .md) and the redline when it names a previous
+version. They are made one at a time and memory is given back between them (`release_memory`):
+a national agreement's document tree takes hundreds of megabytes, and peaks must not add up. What comes back to the parent (`Outcome`) is small and picklable: the metadata, the
 files written with their SHA-256, or why the agreement failed.
 
 Failures are sorted here. A problem with the agreement's inputs (YAML, template, a file it
@@ -14,6 +15,7 @@ previous pack as it was.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import hashlib
 import os
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import AgreementBuilderError, InputError, Issue
+from .manifest import KINDS
 from .templates import TemplateSet
 
 #: Parties files already loaded, by resolved path: filled by the parent before the workers
@@ -154,47 +157,51 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
 
     agreement = render_agreement(checked, templates=job.templates)
     write(f"{job.stem}.docx", "agreement", info.title, agreement)
+    release_memory()
     write(f"{job.stem}-publication.docx", "publication", f"{info.title} (publication version)",
           render_agreement(checked, templates=job.templates, publication=True))
-    previous = checked.previous_path()
-    if previous is not None:
-        outcome.inputs.append(previous)
-        for name, kind, title, data in change_documents(checked, previous, agreement, templates=job.templates):
-            write(f"{job.stem}-{name}", kind, title, data, pdf=kind != "redline")
-    del agreement
+    release_memory()
     summit = SummitInfo(name=job.summit_name, date=job.summit_date)
-    notices = render_decision_notices(checked, summit, templates=job.templates)
     bodies = {f: checked.parties.parties.forces[f].policing_body.title for f in checked.agreement.forces}
-    for force_id, data in notices.items():
+    for force_id, data in render_decision_notices(checked, summit, templates=job.templates).items():
         write(f"decision-notice-{force_id.replace('_', '-')}.docx", "decision-notice",
               f"Decision notice: {bodies[force_id]}", data)
+    previous = checked.previous_path()
+    if previous is not None:  # the change report and the redline against the previous version
+        from .diff import diff_agreements
+        from .redline import redline
+        from .report import format_docx, format_markdown
+
+        outcome.inputs.append(previous)
+        old = load_agreement(previous, parties=checked.parties)  # its errors are this agreement's
+        span = f"{old.agreement.agreement.version} to {info.version}"
+        changes = diff_agreements(old, checked, old_templates=job.templates, new_templates=job.templates)
+        write(f"{job.stem}-changes.docx", "change-report", f"Change report: {span}",
+              _as_bytes(format_docx(changes, job.templates)))
+        write(f"{job.stem}-changes.md", "change-report", f"Change report: {span} (Markdown)",
+              _as_bytes(format_markdown(changes)), pdf=False)
+        labels = {"old_label": old.label, "new_label": checked.label}
+        del changes, checked  # a national agreement's models are large: only the old one is needed now
+        release_memory()
+        old_docx = render_agreement(old, templates=job.templates)
+        del old
+        release_memory()
+        write(f"{job.stem}-redline.docx", "redline", f"Redline: {span}", redline(old_docx, agreement, **labels), pdf=False)
+        release_memory()
+    order = list(KINDS)  # the order documents are listed in, whatever order they were made in
+    outcome.documents.sort(key=lambda d: order.index(d.kind))
 
 
-def change_documents(checked, previous: Path, new_docx: bytes, *, templates: TemplateSet) -> list[tuple[str, str, str, bytes]]:
-    """Return the change report (.docx, .md) and the redline against the previous version.
+def release_memory() -> None:
+    """Give the memory a finished document freed back to the system, so the next one starts from the floor.
 
-    Each item is (file name suffix, kind, title, bytes). The previous version is checked with
-    the same parties file; its errors are this agreement's errors (with their positions).
+    glibc keeps freed memory for reuse; after a national agreement's tree (600 MB) it would
+    keep most of it, and the next document's peak would come on top. Elsewhere: nothing.
     """
-    from .diff import diff_agreements
-    from .redline import redline
-    from .render import render_agreement
-    from .report import format_docx, format_markdown
-    from .validate import load_agreement
-
-    old = load_agreement(previous, parties=checked.parties)
-    old_info, new_info = old.agreement.agreement, checked.agreement.agreement
-    span = f"{old_info.version} to {new_info.version}"
-    changes = diff_agreements(old, checked, old_templates=templates, new_templates=templates)
-    out: list[tuple[str, str, str, bytes]] = [
-        ("changes.docx", "change-report", f"Change report: {span}", _as_bytes(format_docx(changes, templates))),
-        ("changes.md", "change-report", f"Change report: {span} (Markdown)", _as_bytes(format_markdown(changes))),
-    ]
-    del changes
-    old_docx = render_agreement(old, templates=templates)
-    out.append(("redline.docx", "redline", f"Redline: {span}",
-                redline(old_docx, new_docx, old_label=old.label, new_label=checked.label)))
-    return out
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _as_bytes(data: bytes | str) -> bytes:
