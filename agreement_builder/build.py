@@ -135,9 +135,9 @@ def build_summit(summit_path: str | Path, out_dir: str | Path = "out", *, jobs: 
         if build.up_to_date(todo):
             notify(BuildEvent(0, 0, f"{out}: up to date ({len(build.records)} agreements unchanged)"))
             return build.result(replaced=False, pdf=make_pdf)
-        staging = lock.new_staging()
         try:
             # render, convert, settle, write, swap
+            staging = lock.new_staging()
             build.render(todo, staging, _workers(jobs), pdf_runs=min(_workers(jobs), len(todo)) if make_pdf else 0)
             if make_pdf:
                 build.convert(staging, _workers(jobs), info.date)
@@ -145,7 +145,7 @@ def build_summit(summit_path: str | Path, out_dir: str | Path = "out", *, jobs: 
             build.write(staging)
             lock.swap()
         except OSError as exc:
-            raise _write_failed(exc, out, staging) from None
+            raise _write_failed(exc, out, lock.staging or lock.parent) from None
     return build.result(replaced=True, pdf=make_pdf)
 
 

@@ -332,7 +332,7 @@ def build(summit: Path, out_dir: Path, jobs: int | None, pdf: bool | None, force
         if previous_handler is not None:
             signal.signal(signal.SIGTERM, previous_handler)
     for issue in result.warnings:
-        _echo_issue(issue)
+        out.issue(issue)
     for notice in result.notices:
         out.line(notice)
     if result.replaced:
@@ -357,10 +357,16 @@ class _Output:
     closed = False
 
     def line(self, text: str) -> None:
+        self._write(lambda: click.echo(text))
+
+    def issue(self, issue: Issue) -> None:
+        self._write(lambda: _echo_issue(issue))
+
+    def _write(self, echo) -> None:
         if self.closed:
             return
         try:
-            click.echo(text)
+            echo()
             sys.stdout.flush()
         except BrokenPipeError:
             self.closed = True

@@ -275,6 +275,10 @@ class BuildLock:
         try:
             self._recover(_read_record(fd))
             self._record()
+        except OSError as exc:
+            self._release()
+            raise OutputError(f"{exc.filename or self.lock_path}: cannot clean up after a stopped build: "
+                              f"{exc.strerror}") from None
         except BaseException:
             self._release()
             raise
@@ -332,27 +336,30 @@ class BuildLock:
         """Create the folder the new pack is assembled in (mode 0777 under the umask, like any folder)."""
         while True:
             path = self.parent / f".{self.absolute.name}{STAGING_TAG}{os.getpid()}-{secrets.token_hex(4)}"
+            self.staging = path
+            self._record()  # recorded before it exists: a build killed just after leaves nothing unrecorded
             try:
                 os.mkdir(path)
-                break
+                return path
             except FileExistsError:
                 continue
-        self.staging = path
-        self._record()
-        return path
 
     def swap(self) -> None:
-        """Put the staged pack in place of the old one: old aside, new in, old deleted."""
+        """Put the staged pack in place of the old one: old aside, new in, old deleted.
+
+        Between the two renames the pack folder does not exist; an interruption there puts the
+        old pack back (and a `kill -9` there is repaired by the next build, from the record).
+        """
         staging = self.staging
         backup = None
-        if os.path.lexists(self.absolute):
-            backup = self.parent / f".{self.absolute.name}{BACKUP_TAG}{os.getpid()}-{secrets.token_hex(4)}"
-            self._record(backup=backup.name, phase="swapping")
-            os.rename(self.absolute, backup)
         try:
+            if os.path.lexists(self.absolute):
+                backup = self.parent / f".{self.absolute.name}{BACKUP_TAG}{os.getpid()}-{secrets.token_hex(4)}"
+                self._record(backup=backup.name, phase="swapping")
+                os.rename(self.absolute, backup)
             os.rename(staging, self.absolute)
         except BaseException:
-            if backup is not None:
+            if backup is not None and os.path.lexists(backup) and not os.path.lexists(self.absolute):
                 os.rename(backup, self.absolute)
             raise
         self.staging = None

@@ -118,8 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--functions", type=int, default=5000)
     parser.add_argument("--keep", type=Path, help="write the workspace here and keep it")
     args = parser.parse_args(argv)
-    exe = shutil.which("agreement-builder")
-    cli = [exe] if exe else [sys.executable, "-m", "agreement_builder"]
+    cli = [sys.executable, "-m", "agreement_builder"]  # this interpreter's package, not whichever is on PATH
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-memory-"))
     try:
         write_workspace(folder, args.functions)

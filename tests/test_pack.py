@@ -200,6 +200,30 @@ def test_disk_full_while_assembling_the_pack_leaves_the_previous_pack_whole(work
     del build
 
 
+def test_an_interruption_between_the_swaps_two_renames_puts_the_old_pack_back(workspace, run, monkeypatch):
+    from agreement_builder import pack
+    from agreement_builder.build import build_summit
+
+    assert run("build", "--no-pdf", cwd=workspace).exit_code == 0
+    before = snapshot(workspace / "out")
+    edit(workspace, PSD, 'version: "2.0"', 'version: "2.1"')
+    real, calls = os.rename, []
+
+    def interrupted(source, target):
+        calls.append(target)
+        if len(calls) == 2:  # the old pack is aside, the new one not yet in
+            raise KeyboardInterrupt
+        return real(source, target)
+
+    monkeypatch.setattr(pack.os, "rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_summit(workspace / "summit.yaml", workspace / "out", pdf=False, jobs=1)
+    monkeypatch.undo()
+    assert len(calls) == 3, "the old pack was renamed back"
+    assert snapshot(workspace / "out") == before
+    assert debris(workspace) == []
+
+
 def test_an_out_folder_that_cannot_be_made_is_one_line(workspace, run):
     result = run("build", "--no-pdf", "--out", "/proc/x", cwd=workspace)
     assert result.exit_code == 1
