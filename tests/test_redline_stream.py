@@ -48,7 +48,7 @@ def test_random_pairs_are_the_same_a_stretch_at_a_time(seed, monkeypatch):
     same_both_ways(build_docx(_items(rng, changed, on)), build_docx(_items(rng, sections, on)), monkeypatch)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(st.randoms(use_true_random=False), st.booleans())
 def test_any_pair_is_the_same_a_stretch_at_a_time(rng, on):
     with pytest.MonkeyPatch.context() as monkeypatch:
