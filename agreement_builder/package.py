@@ -253,8 +253,8 @@ def write_docx_bytes(parts: dict[str, bytes | etree._Element]) -> bytes:
             data = parts[name]
             if isinstance(data, etree._Element) and _streamable(data):
                 info._compresslevel = 6  # what writestr(..., compresslevel=6) sets
-                with zf.open(info, "w") as entry:
-                    etree.ElementTree(data).write(entry, encoding="UTF-8", standalone=True)
+                with zf.open(info, "w") as entry, io.BufferedWriter(entry, buffer_size=1 << 20) as buffered:
+                    etree.ElementTree(data).write(buffered, encoding="UTF-8", standalone=True)
             else:
                 zf.writestr(info, serialize_part(data) if isinstance(data, etree._Element) else data, compresslevel=6)
     return buffer.getvalue()

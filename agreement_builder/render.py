@@ -179,6 +179,8 @@ class CompiledPart:
         return xml
 
 
+#: Above this many characters of annexes, the body is fed to the parser a piece at a time.
+_FEED_ABOVE = 4_000_000
 #: What the umbrella's `{{p annexes }}` renders to; the annexes take its place as the body is parsed.
 #: A comment: user text is escaped, so it cannot contain one.
 ANNEXES_MARK = "<!--agreement-builder:annexes-->"
@@ -264,9 +266,9 @@ class PreparedTemplate:
 
         `namespaces` (prefix -> uri) are declared on the document element besides its own:
         those of annexes spliced in as text. `annexes` are rendered annex bodies (composer
-        text) that take the place of ANNEXES_MARK in the rendered body; they are fed to the
-        parser one by one and the list is emptied as they go, so a national agreement's body
-        never exists as one string beside its tree (it would double the memory a render needs).
+        text) that take the place of ANNEXES_MARK in the rendered body; the list is emptied.
+        Large ones are fed to the parser one by one, so that a national agreement's body never
+        exists as one string beside its tree (that would add half the memory a render needs).
         """
         body = self.body.render(context)
         if self.column_loops:
@@ -285,16 +287,12 @@ class PreparedTemplate:
         del body, before
         if not (mark and annexes):
             annexes = []
-        annexes.reverse()  # popped from the end, in document order
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
-                                 remove_blank_text=True)  # PART_PARSER's options, fed in pieces
         try:
-            parser.feed(first)
-            del first
-            while annexes:
-                parser.feed(annexes.pop())
-            parser.feed(after + self.tail)
-            root = parser.close()
+            if sum(map(len, annexes)) < _FEED_ABOVE:  # small: one string, parsed at once (quicker)
+                root = etree.fromstring(first + "".join(annexes) + after + self.tail, PART_PARSER)
+                annexes.clear()
+            else:
+                root = _feed(first, annexes, after + self.tail)
         except etree.XMLSyntaxError as exc:
             raise self._broken(self.document, exc) from None
         package.set_xml(self.document, root)
@@ -310,6 +308,19 @@ class PreparedTemplate:
     def _broken(self, name: str, exc: etree.XMLSyntaxError) -> TemplateError:
         return TemplateError(str(self.path), f"renders to broken XML in {name}: {exc}",
                              hint="a tag probably spans a table cell or paragraph boundary; see docs/templates.md")
+
+
+def _feed(first: str, pieces: list[str], last: str) -> etree._Element:
+    """Return the root parsed from `first`, the `pieces` and `last`, emptying `pieces` as it goes."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+                             remove_blank_text=True)  # PART_PARSER's options, fed in pieces
+    parser.feed(first)
+    del first
+    pieces.reverse()  # popped from the end, in document order
+    while pieces:
+        parser.feed(pieces.pop())
+    parser.feed(last)
+    return parser.close()
 
 
 @lru_cache(maxsize=64)
