@@ -251,15 +251,20 @@ def redline(old: Path, new: Path, output: Path, author: str, when: str | None,
             parties: Path | None, templates: Path | None, annexes: Path | None) -> None:
     """Word document with tracked changes: accept all = NEW, reject all = OLD.
 
-    OLD and NEW are agreement .yaml files (rendered first) or .docx files.
+    OLD and NEW are agreement .yaml files (rendered first) or .docx files. Anything that could
+    not be shown as a revision is printed as a warning (on stderr) and recorded in the output's
+    custom property "Redline not compared".
     """
     from .package import atomic_write
-    from .redline import redline as make_redline
+    from .redline import compare
 
     sources = [_docx_source(p, parties, templates, annexes) for p in (old, new)]
-    data = make_redline(sources[0], sources[1], author=author, date=when, old_label=str(old), new_label=str(new))
-    atomic_write(output, data)
-    click.echo(f"wrote {output}")
+    result = compare(sources[0], sources[1], author=author, date=when, old_label=str(old), new_label=str(new))
+    atomic_write(output, result.data)
+    for warning in result.warnings:
+        click.echo(f"{output}: " + click.style("warning:", fg="yellow", bold=True) + f" {warning}", err=True)
+    click.echo(f"wrote {output}" + (f" ({len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''})"
+                                    if result.warnings else ""))
 
 
 def _docx_source(path: Path, parties: Path | None, templates: Path | None, annexes: Path | None):

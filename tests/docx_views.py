@@ -456,6 +456,8 @@ def revision_groups(data: bytes) -> int:
         root = doc.xml(name)
         if root is None:
             continue
+        for fallback in list(root.iter(f"{{{MC}}}Fallback")):  # the same content again, for old Word
+            fallback.getparent().remove(fallback)
         last = None
         for el in root.iter():
             tag = el.tag

@@ -17,7 +17,7 @@ first in the body before a table), the report says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -72,14 +72,21 @@ class Row:
         return words("\t".join(self.key))
 
 
-@dataclass(eq=False)
 class Item:
-    """A block as compared: its compared string and its digest (what lies inside objects included)."""
+    """A block as compared: its compared string and its digest (what lies inside objects included).
 
-    block: Block
-    content: str
-    digest: object
-    rows: list[Row] = field(default_factory=list)
+    A table is read only as far as asked: its first row for the exact key, all of it for
+    similarity or when its XML differs from its partner's.
+    """
+
+    __slots__ = ("block", "reader", "part", "_content", "_digest", "_rows", "_raw", "_words")
+
+    def __init__(self, block: Block, reader: "Reader", part: str):
+        self.block, self.reader, self.part = block, reader, part
+        self._content = self._digest = self._rows = self._raw = self._words = None
+        if block.kind == "p":
+            c = reader.paragraph(block.element, part)
+            self._content, self._digest = c.text, c.digest
 
     @property
     def element(self) -> etree._Element:
@@ -89,30 +96,60 @@ class Item:
     def kind(self) -> str:
         return self.block.kind
 
-    @cached_property
+    @property
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            self._rows = table_rows(self.reader, dm.table_rows(self.element), self.part)
+        return self._rows
+
+    @property
+    def content(self) -> str:
+        if self._content is None:
+            self._content = "\n".join("\t".join(r.key) for r in self.rows)
+        return self._content
+
+    @property
+    def digest(self):
+        if self._digest is None:
+            self._digest = tuple(r.digest for r in self.rows)
+        return self._digest
+
+    @property
     def words(self) -> list[str]:
-        return words(self.content)
+        if self._words is None:
+            self._words = words(self.content)
+        return self._words
+
+    @property
+    def first_key(self) -> tuple:
+        """Return the first row's key (the table's header row), reading no further."""
+        if self._rows is not None:
+            return self._rows[0].key if self._rows else ()
+        first = dm.table_rows(self.element)[:1]
+        return table_rows(self.reader, first, self.part)[0].key if first else ()
 
     @property
     def columns(self) -> int:
         return self.block.columns
 
+    def same(self, other: "Item") -> bool:
+        """Return whether two paired blocks read the same (nothing to mark); equal XML is enough."""
+        if self.kind == "tbl":
+            if self._raw is None:
+                self._raw = etree.tostring(self.element)
+            if other._raw is None:
+                other._raw = etree.tostring(other.element)
+            if self._raw == other._raw:
+                return True
+        return self.digest == other.digest
+
 
 def read_items(reader: "Reader", blocks: list[Block], part: str) -> list[Item]:
-    out = []
-    for b in blocks:
-        if b.kind == "p":
-            c = reader.paragraph(b.element, part)
-            out.append(Item(b, c.text, c.digest))
-        else:
-            rows_ = table_rows(reader, b.element, part)
-            out.append(Item(b, "\n".join("\t".join(r.key) for r in rows_), tuple(r.digest for r in rows_), rows_))
-    return out
+    return [Item(b, reader, part) for b in blocks]
 
 
-def table_rows(reader: "Reader", tbl: etree._Element, part: str) -> list[Row]:
-    return [Row(tr, [Cell(tc, reader.container_text(tc, part), reader.container_digest(tc, part), cell_spans(tc))
-                     for tc in dm._cells(tr)]) for tr in dm.table_rows(tbl)]
+def table_rows(reader: "Reader", trs: list[etree._Element], part: str) -> list[Row]:
+    return [Row(tr, [Cell(tc, *reader.container(tc, part), cell_spans(tc)) for tc in dm._cells(tr)]) for tr in trs]
 
 
 # --------------------------------------------------------------------------- alignment
@@ -146,7 +183,7 @@ def _exact(b: Item):
     if b.block.stable_id:
         return ("id", b.block.stable_id)
     if b.kind == "tbl":
-        return ("tbl", b.block.path, b.rows[0].key if b.rows else ())
+        return ("tbl", b.block.path, b.first_key)
     return ("p", b.block.path, b.content)
 
 
@@ -167,7 +204,7 @@ def diff_container(s: "Session", old_el: etree._Element, new_el: etree._Element,
     cursor = None
     for i, j in align_items(old, new):
         if i is not None and j is not None:
-            if old[i].digest != new[j].digest:
+            if not old[i].same(new[j]):
                 if old[i].kind == "p":
                     s.diff_paragraph(old[i].element, new[j].element, old_part, new_part)
                 else:

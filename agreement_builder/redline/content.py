@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .. import docmodel as dm
-from ..docmodel import FLDCHAR, INSTR_TEXT, P, R, RPR, SDT, SDT_CONTENT, T, TBL, w
+from ..docmodel import CUSTOM_XML, FLDCHAR, INSTR_TEXT, P, R, RPR, SDT, SDT_CONTENT, T, TBL, w
 from .sources import Source
 
 M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
@@ -50,6 +50,7 @@ _TEXT = {w("tab"): "\t", w("ptab"): "\t", w("cr"): "\n", w("noBreakHyphen"): "\u
 #: Run children that are layout caches or formatting, not content.
 _SKIP = frozenset({RPR, w("lastRenderedPageBreak")})
 _MARKS = frozenset(w(t) for t in ("footnoteRef", "endnoteRef", "annotationRef", "separator", "continuationSeparator"))
+_TCPR, _GRID_SPAN, _V_MERGE = w("tcPr"), w("gridSpan"), w("vMerge")
 _PRIVATE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 
 
@@ -147,31 +148,46 @@ class Reader:
 
     # ---------------------------------------------------------------- containers
 
-    def container_digest(self, container: etree._Element, part: str) -> tuple:
-        """Return the digest of a cell, text box, note or header: its blocks' digests."""
-        out = []
-        for child in container:
+    def container(self, el: etree._Element, part: str) -> tuple[str, tuple]:
+        """Return (compared text, digest) of a cell, text box, note or header: its blocks in order.
+
+        The text joins the strings of every paragraph in it, nested tables included, text boxes
+        not (they are objects of their paragraph); the digest holds each block's digest.
+        """
+        found = self._cache.get(el)
+        if found is None:
+            texts: list[str] = []
+            digests: list = []
+            self._blocks(el, part, texts, digests)
+            found = self._cache[el] = ("\n".join(texts), tuple(digests))
+        return found
+
+    def _blocks(self, el: etree._Element, part: str, texts: list[str], digests: list) -> None:
+        for child in el:
             tag = child.tag
             if tag == P:
-                out.append(self.paragraph(child, part).digest)
+                content = self.paragraph(child, part)
+                texts.append(content.text)
+                digests.append(content.digest)
             elif tag == TBL:
-                out.append(self.table_digest(child, part))
+                rows = []
+                for tr in dm.table_rows(child):
+                    cells = []
+                    for tc in dm._cells(tr):
+                        text, digest = self.container(tc, part)
+                        texts.append(text)
+                        cells.append((_spans(tc), digest))
+                    rows.append(tuple(cells))
+                digests.append(tuple(rows))
             elif tag == SDT:
                 content = child.find(SDT_CONTENT)
                 if content is not None:
-                    out.extend(self.container_digest(content, part))
-            elif tag == dm.CUSTOM_XML:
-                out.extend(self.container_digest(child, part))
-        return tuple(out)
+                    self._blocks(content, part, texts, digests)
+            elif tag == CUSTOM_XML:
+                self._blocks(child, part, texts, digests)
 
-    def table_digest(self, tbl: etree._Element, part: str) -> tuple:
-        return tuple(tuple((_spans(tc), self.container_digest(tc, part)) for tc in dm._cells(tr))
-                     for tr in dm.table_rows(tbl))
-
-    def container_text(self, container: etree._Element, part: str) -> str:
-        """Return the compared string of a container's paragraphs (objects as their chars), for alignment."""
-        return "\n".join(self.paragraph(p, part).text for p in container.iter(P)
-                         if not _in_textbox(p, container))
+    def container_digest(self, el: etree._Element, part: str) -> tuple:
+        return self.container(el, part)[1]
 
     # ---------------------------------------------------------------- paragraphs
 
@@ -354,12 +370,17 @@ def _math_key(el: etree._Element) -> tuple:
 
 
 def _spans(tc: etree._Element) -> tuple:
-    pr = tc.find(w("tcPr"))
-    if pr is None:
-        return (1, None)
-    span, merge = pr.find(w("gridSpan")), pr.find(w("vMerge"))
-    return (int(span.get(dm.VAL, "1")) if span is not None and span.get(dm.VAL, "1").isdigit() else 1,
-            (merge.get(dm.VAL) or "continue") if merge is not None else None)
+    span, merge = 1, None
+    for pr in tc:
+        if pr.tag == _TCPR:
+            for el in pr:
+                if el.tag == _GRID_SPAN:
+                    value = el.get(dm.VAL, "1")
+                    span = int(value) if value.isdigit() else 1
+                elif el.tag == _V_MERGE:
+                    merge = el.get(dm.VAL) or "continue"
+        break
+    return (span, merge)
 
 
 def cell_spans(tc: etree._Element) -> tuple:

@@ -32,9 +32,10 @@ if TYPE_CHECKING:
 def word_changes(old: str, new: str, *, keep: Callable[[str], bool] | None = None) -> list[tuple[int, int, int, int]]:
     """Return the changed character ranges (o1, o2, n1, n2) between two texts, word by word.
 
-    Separators left alone between two changes ("Bedfordshire Police" -> "Kent Constabulary")
-    are folded into one change, so the reader sees phrases, not alternating fragments; a
-    character for which `keep` is true (an object) is never folded in.
+    Separators left alone between two changes ("Bedfordshire Police" -> "Kent Constabulary"),
+    and a word or two left as an island between changes three times their size ("the" in a
+    rewritten sentence), are folded into one change, so the reader sees phrases, not
+    alternating fragments; a character for which `keep` is true (an object) is never folded in.
     """
     ta, tb = dm.tokenize(old), dm.tokenize(new)
     pa, pb = [0], [0]
@@ -43,13 +44,20 @@ def word_changes(old: str, new: str, *, keep: Callable[[str], bool] | None = Non
     for t in tb:
         pb.append(pb[-1] + len(t))
     ops = textdiff.opcodes(ta, tb, significant=dm.is_word)
+
+    def size(op) -> int:  # words changed on the larger side
+        _, i1, i2, j1, j2 = op
+        return max(sum(1 for t in ta[i1:i2] if not t.isspace()), sum(1 for t in tb[j1:j2] if not t.isspace()))
+
     changes: list[list[int]] = []
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
-            between = 0 < k < len(ops) - 1
-            small = pa[i2] - pa[i1] <= 3 and not any(
-                t[0].isalnum() or t[0] == "_" or (keep is not None and keep(t[0])) for t in ta[i1:i2])
-            if not (between and small):
+            if not 0 < k < len(ops) - 1 or (keep is not None and any(keep(t[0]) for t in ta[i1:i2])):
+                continue
+            kept = sum(1 for t in ta[i1:i2] if t[0].isalnum() or t[0] == "_")
+            small = pa[i2] - pa[i1] <= 3 and not kept
+            island = kept and 3 * kept <= min(size(ops[k - 1]), size(ops[k + 1]))
+            if not (small or island):
                 continue
         if changes and changes[-1][1] == i1 and changes[-1][3] == j1:
             changes[-1][1], changes[-1][3] = i2, j2
