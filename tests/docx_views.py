@@ -110,6 +110,7 @@ class Docx:
 # --------------------------------------------------------------------------- accept / reject
 
 _MARK_HOLDERS = {w("rPr"), w("trPr")}
+_BLOCKS = {w("p"), w("tbl"), w("sdt"), w("customXml"), w("sectPr")}
 
 
 def resolve(root, accept: bool) -> None:
@@ -164,7 +165,9 @@ def resolve(root, accept: bool) -> None:
         rpr = p.find(f"{w('pPr')}/{w('rPr')}")
         if rpr is None or not any(rpr.find(t) is not None for t in gone):
             continue
-        nxt = p.getnext()
+        nxt = p.getnext()  # bookmarks and other range marks between paragraphs do not stop the join
+        while nxt is not None and nxt.tag not in _BLOCKS:
+            nxt = nxt.getnext()
         if nxt is None or nxt.tag != w("p"):
             continue
         content = [c for c in p if c.tag != w("pPr")]

@@ -202,7 +202,7 @@ def diff_container(s: "Session", old_el: etree._Element, new_el: etree._Element,
     new = read_items(s.read_new, new_blocks if new_blocks is not None else dm.read_blocks(new_el), new_part)
     first = new[0].element if new else None
     cursor = None
-    for i, j in align_items(old, new):
+    for i, j in _ordered(align_items(old, new), old, new):
         if i is not None and j is not None:
             if not old[i].same(new[j]):
                 if old[i].kind == "p":
@@ -220,6 +220,43 @@ def diff_container(s: "Session", old_el: etree._Element, new_el: etree._Element,
             s.whole[new[j].element] = "ins"
             cursor = new[j].element
     settle(s, new_el)
+
+
+def _ordered(pairs: list, old: list[Item], new: list[Item]) -> list:
+    """Order each stretch of deletions and insertions so no paragraph mark is stranded before a table.
+
+    Deleted and inserted blocks never show together (accepting removes the one, rejecting the
+    other), so they may interleave freely as long as each side keeps its order. A deleted
+    paragraph must not stand just before an inserted table (accepting would leave it, empty,
+    before the table), nor an inserted paragraph just before a deleted table: tables go first.
+    """
+    out, k = [], 0
+    while k < len(pairs):
+        if pairs[k][0] is not None and pairs[k][1] is not None:
+            out.append(pairs[k])
+            k += 1
+            continue
+        end = k
+        while end < len(pairs) and (pairs[end][0] is None or pairs[end][1] is None):
+            end += 1
+        dels = [p for p in pairs[k:end] if p[1] is None]
+        inss = [p for p in pairs[k:end] if p[0] is None]
+        a = b = 0
+        while a < len(dels) or b < len(inss):
+            if b == len(inss):
+                out.append(dels[a])
+                a += 1
+            elif a == len(dels):
+                out.append(inss[b])
+                b += 1
+            elif old[dels[a][0]].kind == "p" and new[inss[b][1]].kind == "tbl":
+                out.append(inss[b])
+                b += 1
+            else:
+                out.append(dels[a])
+                a += 1
+        k = end
+    return out
 
 
 def place(el: etree._Element, cursor, first, container: etree._Element) -> None:

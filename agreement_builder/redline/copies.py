@@ -187,11 +187,7 @@ class Copier:
         if out.parts.get(name) == data and same_rels:
             self._parts[name] = name
             return name
-        folder, base = posixpath.split(name)
-        target, n = posixpath.join(folder, "old-" + base), 1
-        while target in out.parts or _rels(target) in out.parts:
-            n += 1
-            target = posixpath.join(folder, f"old{n}-" + base)
+        target = self.fresh_name(name)
         self._parts[name] = target
         out.set_part(target, data, self._old_type(name))
         rels = old.rels(name)
@@ -206,6 +202,15 @@ class Copier:
                     attrs["Target"] = posixpath.relpath(copied or rel.target, posixpath.dirname(target) or ".")
                 etree.SubElement(root, f"{{{PR_NS}}}Relationship", attrs)
             out.set_xml(_rels(target), root)
+        return target
+
+    def fresh_name(self, name: str) -> str:
+        """Return a part name for a copy of OLD's part `name` that the output does not use."""
+        folder, base = posixpath.split(name)
+        target, n = posixpath.join(folder, "old-" + base), 1
+        while target in self.s.out.parts or _rels(target) in self.s.out.parts or target in self.s.new.stories:
+            n += 1
+            target = posixpath.join(folder, f"old{n}-" + base)
         return target
 
     def _old_type(self, name: str) -> str | None:

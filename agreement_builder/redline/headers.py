@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..docmodel import P, PPR, SECT_PR, TBL, w
+from lxml import etree
+
+from ..docmodel import P, PPR, SDT, SECT_PR, TBL, w
 from .content import R_NS
+from .marks import unmark_paragraph
 from .sources import RT, Source
 
 if TYPE_CHECKING:
@@ -43,6 +46,8 @@ def diff_headers(s: "Session") -> None:
     for kind in ("header", "footer"):
         area = kind + "s"
         old, new = _shown(s.old, kind), _shown(s.new, kind)
+        sections = _sections(s.new)
+        copies: dict[str, str] = {}
         pairs: dict[str, set] = {}
         for n in range(max(len(old), len(new))):
             o = old[n] if n < len(old) else {}
@@ -51,7 +56,12 @@ def diff_headers(s: "Session") -> None:
                 op, np = o.get(typ), nw.get(typ)
                 if np is None:
                     if op is not None and _has_text(s, s.old, op):
-                        s.report.add(area, f"section {n + 1}'s {typ} {kind} is only in OLD; it is not shown as deleted")
+                        if n < len(sections):
+                            np = _deleted_story(s, kind, typ, sections[n], op, copies)
+                            for later in new[n:]:  # the sections after inherit it, as in OLD
+                                later.setdefault(typ, np)
+                        else:
+                            s.report.add(area, f"section {n + 1}'s {typ} {kind} is only in OLD; it is not shown")
                     continue
                 pairs.setdefault(np, set()).add(op)
         for np, ops in pairs.items():
@@ -71,6 +81,8 @@ def diff_headers(s: "Session") -> None:
                         if child.tag in (P, TBL):
                             s.mark_inserted(child, np)
                 continue
+            if np in copies.values():  # OLD's own header, copied in as deleted
+                continue
             op = sorted(known)[0]
             old_root = s.old.story(op)
             if old_root is None:
@@ -78,6 +90,32 @@ def diff_headers(s: "Session") -> None:
             if s.read_old.container_digest(old_root, op) != s.read_new.container_digest(root, np):
                 s.touched.add(np)
                 s.diff_container(old_root, root, op, np)
+
+
+def _deleted_story(s: "Session", kind: str, typ: str, sect, op: str, copies: dict[str, str]) -> str:
+    """Copy OLD's header `op` into the output with its text deleted, shown by NEW's section `sect`."""
+    if op not in copies:
+        old_root = s.old.story(op)
+        name = s.copier.fresh_name(op)
+        root = etree.Element(old_root.tag, nsmap=old_root.nsmap)
+        for child in old_root:
+            root.append(s.copier.deleted(child, op, name) if child.tag in (P, TBL, SDT) else s.copier.bring(child, op, name))
+        last = root.findall(P)
+        if last:  # the story's last paragraph mark stays: an empty header reads as none
+            unmark_paragraph(last[-1])
+        s.out.set_part(name, b"", f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml")
+        s.new.stories[name] = root
+        s.touched.add(name)
+        copies[op] = name
+    name = copies[op]
+    rid = s.out.rels(s.new.main).add(RT + kind, name)
+    ref = etree.Element(w(f"{kind}Reference"), {w("type"): typ, f"{{{R_NS}}}id": rid})
+    refs = [c for c in sect if c.tag in (w("headerReference"), w("footerReference"))]
+    if refs:
+        refs[-1].addnext(ref)
+    else:
+        sect.insert(0, ref)
+    return name
 
 
 def _has_text(s: "Session", src: Source, part: str) -> bool:

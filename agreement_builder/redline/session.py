@@ -59,9 +59,9 @@ class Session:
                 self.report.add("tracked changes", f"{name} ({src.label}) holds {src.accepted} tracked "
                                 f"change{'s' if src.accepted != 1 else ''}; it is compared as it reads with them "
                                 "accepted, so rejecting all gives that reading, not its own revisions")
+        headers.diff_headers(self)  # first: the body's deleted section breaks must not count as NEW's sections
         self.diff_container(self.old.doc.body, self.new.doc.body, self.old.main, self.new.main,
                             self.old.doc.blocks, self.new.doc.blocks)
-        headers.diff_headers(self)
         self.copier.finish()
 
     def result(self) -> bytes:
