@@ -23,6 +23,23 @@ from .sources import NOTE_KINDS, RT
 if TYPE_CHECKING:
     from .session import Session
 
+_REFS = {w("footnoteReference"): "footnotes", w("endnoteReference"): "endnotes"}
+
+
+def _references(root: etree._Element):
+    for ref in root.iter(*_REFS):
+        yield ref, _REFS[ref.tag]
+
+
+def _inserted(el: etree._Element) -> bool:
+    parent = el.getparent()
+    while parent is not None:
+        if parent.tag == dm.INS:
+            return True
+        parent = parent.getparent()
+    return False
+
+
 CONTENT_TYPES = {
     kind: f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml" for kind in NOTE_KINDS}
 
@@ -35,6 +52,23 @@ class Notes:
         self._copied: dict = {}
         self._next: dict[str, int] = {}
         self._parts: dict[str, tuple[str, etree._Element]] = {}
+        self._references: dict | None = None
+
+    def can_diff(self, kind: str, old_id: str | None, new_id: str | None) -> bool:
+        """Return whether OLD's note may be diffed into NEW's: NEW's is referenced once, or they read the same."""
+        if self._references is None:
+            self._references = {}
+            for ref, k in _references(self.s.new.doc.root):
+                key = (k, ref.get(dm.ID))
+                self._references[key] = self._references.get(key, 0) + 1
+        if self._references.get((kind, new_id), 0) <= 1:
+            return True
+        s = self.s
+        old, new = s.old.note(kind, old_id), s.new.note(kind, new_id)
+        if old is None or new is None:
+            return True
+        return s.read_old.container_digest(old, s.old.note_part(kind)) == \
+            s.read_new.container_digest(new, s.new.note_part(kind))
 
     def diff(self, kind: str, old_id: str | None, new_id: str | None) -> None:
         """Diff OLD's note `old_id` into NEW's note `new_id` (a NEW note is diffed once)."""
@@ -50,15 +84,21 @@ class Notes:
         s.diff_container(old, new, s.old.note_part(kind), s.new.note_part(kind))
 
     def mark_inserted(self, kind: str, new_id: str | None) -> None:
-        """Mark the text of NEW's note `new_id` inserted (its reference was inserted)."""
-        note = self.s.new.note(kind, new_id)
-        if note is None or kind == "comments" or (kind, new_id) in self._inserted:
-            return
-        self._inserted.add((kind, new_id))
-        self.s.touched.add(self.s.new.note_part(kind))
-        for child in list(note):
-            if child.tag in (P, TBL):
-                self.s.mark_inserted(child, self.s.new.note_part(kind))
+        """Note that a reference to NEW's note `new_id` was inserted (its text is marked by `finish`)."""
+        if kind != "comments":
+            self._inserted.add((kind, new_id))
+
+    def finish(self) -> None:
+        """Mark inserted the text of the notes whose every reference was inserted."""
+        kept = {(kind, ref.get(dm.ID)) for ref, kind in _references(self.s.new.doc.root) if not _inserted(ref)}
+        for kind, new_id in sorted(self._inserted - kept, key=str):
+            note = self.s.new.note(kind, new_id)
+            if note is None:
+                continue
+            self.s.touched.add(self.s.new.note_part(kind))
+            for child in list(note):
+                if child.tag in (P, TBL):
+                    self.s.mark_inserted(child, self.s.new.note_part(kind))
 
     def copy(self, kind: str, old_id: str | None, *, deleted: bool) -> str | None:
         """Copy OLD's note `old_id` into the output; return its new id (None: OLD has no such note).

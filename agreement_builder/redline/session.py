@@ -62,6 +62,7 @@ class Session:
         headers.diff_headers(self)  # first: the body's deleted section breaks must not count as NEW's sections
         self.diff_container(self.old.doc.body, self.new.doc.body, self.old.main, self.new.main,
                             self.old.doc.blocks, self.new.doc.blocks)
+        self.notes.finish()
         self.copier.finish()
 
     def result(self) -> bytes:

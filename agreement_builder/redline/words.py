@@ -13,6 +13,7 @@ paragraphs (and the text box's fallback copy for older Word is then rewritten to
 from __future__ import annotations
 
 import copy
+from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING, Callable
 
 from lxml import etree
@@ -131,29 +132,54 @@ def diff_paragraph(s: "Session", op: etree._Element, np: etree._Element, old_par
     oc = s.read_old.paragraph(op, old_part)
     nc = s.read_new.paragraph(np, new_part)
     if oc.text == nc.text:
-        _pair_objects(s, oc, nc, [(0, len(oc.text), 0, len(nc.text))], old_part, new_part)
-        return
+        whole = [(0, len(oc.text), 0, len(nc.text))]
+        if not _unshared(s, oc, nc, whole):
+            _pair_objects(s, oc, nc, whole, old_part, new_part)
+            return
     explode(op)
     explode(np)
     oc = s.read_old.paragraph(op, old_part, fresh=True)
     nc = s.read_new.paragraph(np, new_part, fresh=True)
     changes = word_changes(oc.text, nc.text, keep=s.tokens.is_object)
+    extra = _unshared(s, oc, nc, _equal(changes, oc, nc))
+    if extra:  # a note NEW shares between references that had different notes in OLD: replaced
+        changes = sorted(changes + extra)
+    _mark(s, op, np, oc, nc, changes, old_part, new_part)
+    _pair_objects(s, oc, nc, _equal(changes, oc, nc), old_part, new_part)
+    s.read_old.forget(op)
+    s.read_new.forget(np)
+
+
+def _equal(changes, oc: Content, nc: Content) -> list[tuple[int, int, int, int]]:
+    """Return the stretches between changes: (o1, o2, n1, n2), equal text on both sides."""
+    equal, po, pn = [], 0, 0
+    for o1, o2, n1, n2 in changes:
+        equal.append((po, o1, pn, n1))
+        po, pn = o2, n2
+    equal.append((po, len(oc.text), pn, len(nc.text)))
+    return equal
+
+
+def _mark(s: "Session", op, np, oc: Content, nc: Content, changes, old_part: str, new_part: str) -> None:
+    """Wrap NEW's changed runs in `w:ins`, with OLD's changed runs copied in a `w:del` just before."""
     cuts = sorted({c for _, _, n1, n2 in changes for c in (n1, n2)})
     units: list[tuple[etree._Element, int, int]] = []
     for unit, a, b, piece in nc.units():
-        inner = [c for c in cuts if a < c < b] if isinstance(piece.value, str) else []
+        inner = [c for c in cuts[bisect_right(cuts, a):bisect_left(cuts, b)]] if isinstance(piece.value, str) else []
         units += _split(unit, a, inner) if inner else [(unit, a, b)]
     starts: dict[int, etree._Element] = {}
     for unit, a, b in units:
         starts.setdefault(a, unit)
+    ends = [b for _, _, b in units]
     old_units = oc.units()
+    old_ends = [b for _, _, b, _ in old_units]
     for o1, o2, n1, n2 in changes:
         if o2 <= o1:
             continue
         pieces = []
-        for unit, a, b, piece in old_units:
-            if b <= o1 or a >= o2:
-                continue
+        for unit, a, b, piece in old_units[bisect_right(old_ends, o1):]:
+            if a >= o2:
+                break
             if isinstance(piece.value, str):
                 pieces.append(_cut_copy(unit, a, max(a, o1), min(b, o2)))
             else:
@@ -162,21 +188,33 @@ def diff_paragraph(s: "Session", op: etree._Element, np: etree._Element, old_par
         if n1 in starts:
             starts[n1].addprevious(deleted)
         elif units:
-            before = [u for u, a, b in units if b <= n1]
-            (before[-1] if before else units[-1][0]).addnext(deleted)
+            k = bisect_right(ends, n1)  # the last unit ending at or before n1
+            units[k - 1 if k else -1][0].addnext(deleted)
         else:
             np.append(deleted)
+    first = [a for _, a, _ in units]
     for o1, o2, n1, n2 in changes:
         if n2 > n1:
-            mark_inserted_units(s, [u for u, a, b in units if a >= n1 and b <= n2], new_part)
-    equal, po, pn = [], 0, 0
-    for o1, o2, n1, n2 in changes:
-        equal.append((po, o1, pn, n1))
-        po, pn = o2, n2
-    equal.append((po, len(oc.text), pn, len(nc.text)))
-    _pair_objects(s, oc, nc, equal, old_part, new_part)
-    s.read_old.forget(op)
-    s.read_new.forget(np)
+            mark_inserted_units(s, [u for u, a, b in units[bisect_left(first, n1):] if b <= n2 and a < n2], new_part)
+
+
+def _unshared(s: "Session", oc: Content, nc: Content, equal) -> list[tuple[int, int, int, int]]:
+    """Return, as one-character changes, kept note references whose note cannot be diffed in place.
+
+    A NEW note referenced more than once can show only one OLD text when the changes are
+    rejected; a reference whose OLD note differs from it is shown as replaced instead.
+    """
+    oobj, nobj = oc.objects(), nc.objects()
+    out = []
+    for o1, o2, n1, _ in equal:
+        for pos in range(o1, o2):
+            a = oobj.get(pos)
+            if a is None or a.kind not in ("footnotes", "endnotes"):
+                continue
+            b = nobj.get(pos - o1 + n1)
+            if b is not None and not s.notes.can_diff(a.kind, a.note_id, b.note_id):
+                out.append((pos, pos + 1, pos - o1 + n1, pos - o1 + n1 + 1))
+    return out
 
 
 def _pair_objects(s: "Session", oc: Content, nc: Content, equal: list[tuple[int, int, int, int]],
@@ -203,7 +241,16 @@ def _pair(s: "Session", a: Obj, b: Obj, old_part: str, new_part: str) -> None:
             if s.read_old.container_digest(ob, old_part) != s.read_new.container_digest(nb, new_part):
                 s.diff_container(ob, nb, old_part, new_part)
         for nb, fb in zip(b.boxes, b.fallbacks):
-            for child in list(fb):
-                fb.remove(child)
-            for child in nb:
-                fb.append(copy.deepcopy(child))
+            _mirror(s, nb, fb)
+
+
+def _mirror(s: "Session", box: etree._Element, fallback: etree._Element) -> None:
+    """Make a text box's fallback copy (for Word 2007) read as the marked text box, with ids of its own."""
+    for child in list(fallback):
+        fallback.remove(child)
+    for child in box:
+        fallback.append(copy.deepcopy(child))
+    for el in fallback.iter(dm.INS, dm.DEL):
+        el.set(dm.ID, str(s.marker.take_id()))
+    for el in list(fallback.iter(dm.BOOKMARK_START, dm.BOOKMARK_END)):
+        el.getparent().remove(el)
