@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from .. import docmodel as dm
-from ..docmodel import INS, P, PPR, SDT, SDT_CONTENT, SECT_PR, TBL, TC, Block, w
+from ..docmodel import INS, P, PPR, SDT, SDT_CONTENT, SECT_PR, TBL, Block, w
 from .align import align, ratio, words
 from .content import NOTE_REFS, cell_spans
 from .copies import expand_simple_field
@@ -204,6 +204,8 @@ def diff_container(s: "Session", old_el: etree._Element, new_el: etree._Element,
     cursor = None
     for i, j in _ordered(align_items(old, new), old, new):
         if i is not None and j is not None:
+            if old[i].kind == "p":
+                s.paired[old[i].element] = new[j].element
             if not old[i].same(new[j]):
                 if old[i].kind == "p":
                     s.diff_paragraph(old[i].element, new[j].element, old_part, new_part)

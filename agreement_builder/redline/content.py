@@ -356,6 +356,7 @@ def _code(text: str) -> str:
 
 
 def _math_key(el: etree._Element) -> tuple:
+    """Return an equation's structure and text (its elements in order, property elements left out)."""
     parts = []
     for node in el.iter():
         if isinstance(node.tag, str) and node.tag.startswith(f"{{{M_NS}}}"):
@@ -364,8 +365,6 @@ def _math_key(el: etree._Element) -> tuple:
                 parts.append("t:" + (node.text or ""))
             elif not local.endswith("Pr"):
                 parts.append(local)
-            elif local in ("rPr",):
-                continue
     return ("math", tuple(parts))
 
 

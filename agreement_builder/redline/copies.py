@@ -7,8 +7,9 @@ brings along what it refers to (the parts, copied under fresh names unless NEW h
 same bytes; the notes and comments, copied with fresh ids), keeps its fields (so rejecting all
 restores OLD's DATE or REF field, not frozen text) and its bookmarks unless NEW has one of the
 same name, and marks every run, equation, paragraph mark and row deleted. A cross-reference
-in deleted text whose bookmark is in neither document's output is kept as its text (Word and
-LibreOffice would print "Error! Reference source not found"), and the report says so.
+in deleted text to a bookmark the output lacks gets it back on the NEW paragraph paired with
+its OLD one; one whose target is nowhere is kept as its text (Word and LibreOffice would print
+"Error! Reference source not found"), and the report says so.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from lxml import etree
 
 from .. import docmodel as dm
 from ..docmodel import (
-    DEL, DEL_INSTR, DEL_TEXT, FLDCHAR, INSTR_TEXT, P, PPR, R, RPR, SECT_PR, T, TR, XML_NS, w,
+    DEL, DEL_INSTR, DEL_TEXT, FLDCHAR, INSTR_TEXT, P, R, RPR, T, TR, XML_NS, w,
 )
 from ..package import CT_NS, PR_NS
-from .content import FLD_SIMPLE, M_NS, R_NS
+from .content import FLD_SIMPLE, R_NS
 from .marks import inline_units, mark_paragraph, mark_row, paragraphs, rows, wrap_units
 
 if TYPE_CHECKING:
@@ -145,11 +146,15 @@ class Copier:
         return el
 
     def _bookmarks(self, el: etree._Element) -> None:
-        """Keep OLD's bookmarks that NEW does not have (fresh ids); drop the others and every `_AB_*` id."""
+        """Keep OLD's bookmarks that the output does not have yet (fresh ids); drop the others.
+
+        Cross-references in OLD's text (a contents entry's PAGEREF to a section's `_AB_S_*`
+        bookmark) then still find their target when the changes are rejected.
+        """
         kept: dict[str, str] = {}
         for bm in list(el.iter(dm.BOOKMARK_START)):
             name = bm.get(dm.NAME, "")
-            if name.startswith(dm.ID_PREFIX) or name in self.bookmarks:
+            if not name or name in self.bookmarks:
                 bm.getparent().remove(bm)
                 continue
             self.bookmarks.add(name)
@@ -229,21 +234,53 @@ class Copier:
     # ---------------------------------------------------------------- at the end
 
     def finish(self) -> None:
-        """Keep as text the cross-references in deleted text whose bookmark the output lacks."""
+        """Make the cross-references in deleted text work: bring their bookmarks, else keep them as text.
+
+        A deleted table-of-contents entry points (PAGEREF) at OLD's bookmark on a heading that
+        NEW still has under another bookmark name: OLD's name is added to NEW's heading, so the
+        field works both ways. A target found nowhere leaves its field as text (reported).
+        """
         names = set(self.bookmarks)
         for root in self.s.new.stories.values():
             if root is not None:
                 names.update(b.get(dm.NAME, "") for b in root.iter(dm.BOOKMARK_START))
+        fields = [(f, target) for el in self.with_fields for p in paragraphs(el)
+                  for f, target in _cross_references(p) if target not in names]
+        self._carry_bookmarks({target for _, target in fields}, names)
         flattened = 0
-        for el in self.with_fields:
-            for p in paragraphs(el):
-                flattened += _flatten_dangling(p, names)
+        for field, target in fields:
+            if target not in names:
+                _flatten(field)
+                flattened += 1
         if flattened:
             self.s.report.add("fields", f"{flattened} cross-reference field{'s' if flattened != 1 else ''} in "
-                              "deleted text point to bookmarks the output does not have; kept as their text")
+                              "deleted text point to bookmarks in neither document; kept as their text")
         if self.dropped_section_parts:
             self.s.report.add("headers", "a deleted section break's own headers and footers are not restored "
                               "when the changes are rejected")
+
+    def _carry_bookmarks(self, wanted: set[str], names: set[str]) -> None:
+        """Put OLD's bookmarks named in `wanted` on the NEW paragraphs paired with theirs."""
+        if not wanted:
+            return
+        for start in self.s.old.doc.root.iter(dm.BOOKMARK_START):
+            name = start.get(dm.NAME, "")
+            if name not in wanted or name in names:
+                continue
+            owner = start.getparent()
+            while owner is not None and owner.tag != P:
+                owner = owner.getparent()
+            if owner is None:  # between paragraphs: it marks the next one
+                owner = start.getnext()
+            target = self.s.paired.get(owner)
+            if target is None:
+                continue
+            bid = str(self.s.marker.take_id())
+            ppr = target.find(dm.PPR)
+            at = 1 if ppr is not None and target.index(ppr) == 0 else 0
+            target.insert(at, etree.Element(dm.BOOKMARK_START, {dm.ID: bid, dm.NAME: name}))
+            target.append(etree.Element(dm.BOOKMARK_END, {dm.ID: bid}))
+            names.add(name)
 
 
 def _rels(name: str) -> str:
@@ -323,12 +360,11 @@ def expand_simple_field(fs: etree._Element) -> list[etree._Element]:
     return new
 
 
-def _flatten_dangling(p: etree._Element, names: set[str]) -> int:
-    """Drop the field characters and codes of cross-references to missing bookmarks; return how many."""
-    runs = [r for r in p.iter(R)]
+def _cross_references(p: etree._Element) -> list[tuple[list[etree._Element], str]]:
+    """Return the complex fields of a paragraph that refer to a bookmark: (their field parts, the name)."""
     stack: list[dict] = []
-    dangling: list[list[etree._Element]] = []
-    for run in runs:
+    found: list[tuple[list[etree._Element], str]] = []
+    for run in p.iter(R):
         for child in run:
             if child.tag == FLDCHAR:
                 kind = child.get(w("fldCharType"))
@@ -342,13 +378,16 @@ def _flatten_dangling(p: etree._Element, names: set[str]) -> int:
                     field["parts"].append(child)
                     match = _CROSS_REFERENCE.match("".join(field["code"]))
                     target = match and (match.group(2) or match.group(3))
-                    if target and target not in names:
-                        dangling.append(field["parts"])
+                    if target:
+                        found.append((field["parts"], target))
             elif child.tag in (INSTR_TEXT, DEL_INSTR) and stack and stack[-1]["in_code"]:
                 stack[-1]["code"].append(child.text or "")
                 stack[-1]["parts"].append(child)
-    for parts in dangling:
-        for child in parts:
-            if child.getparent() is not None:
-                _remove_from_run(child)
-    return len(dangling)
+    return found
+
+
+def _flatten(parts: list[etree._Element]) -> None:
+    """Drop a field's characters and code, keeping its result as plain text."""
+    for child in parts:
+        if child.getparent() is not None:
+            _remove_from_run(child)

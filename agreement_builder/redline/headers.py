@@ -78,8 +78,11 @@ def diff_headers(s: "Session") -> None:
                 if _has_text(s, s.new, np):
                     s.touched.add(np)
                     for child in list(root):
-                        if child.tag in (P, TBL):
+                        if child.tag in (P, TBL, SDT):
                             s.mark_inserted(child, np)
+                    last = root.findall(P)
+                    if last:  # the story's last paragraph mark stays: an empty header reads as none
+                        unmark_paragraph(last[-1])
                 continue
             if np in copies.values():  # OLD's own header, copied in as deleted
                 continue

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
-
 from .. import docmodel as dm
 from ..docmodel import Document
 from ..package import Package
@@ -38,6 +36,7 @@ class Session:
         self.notes = Notes(self)
         self.whole: dict = {}  # blocks marked inserted or deleted whole -> "ins" | "del"
         self.touched: set[str] = set()  # NEW's story parts that changed
+        self.paired: dict = {}  # OLD paragraph -> the NEW paragraph it was compared with
 
     # the stages call each other through the session
     def diff_container(self, old_el, new_el, old_part: str, new_part: str, old_blocks=None, new_blocks=None) -> None:
@@ -93,5 +92,3 @@ def _first_free_id(parts: dict[str, bytes]) -> int:
                 found = max(found, int(value))
     return found + 1
 
-
-__all__ = ["Session", "etree"]

@@ -1,8 +1,9 @@
 """Tables: rows aligned on their whole content, cells diffed as containers.
 
-Why whole content: a row is matched by what all its cells hold, so an edit in a first cell (a
-force renamed, a letter fixed in a nested table) diffs that cell in place instead of deleting
-and re-inserting the row. Rows pair when they have the same shape (cells, their grid spans and
+Why whole content: a row is matched by what all its cells hold (and, among rows that changed,
+by a first cell that occurs once on each side: the force of a share table), so an edit in a
+first cell (a force renamed, a letter fixed in a nested table) diffs that cell in place instead
+of deleting and re-inserting the row. Rows pair when they have the same shape (cells, their grid spans and
 vertical merges); a row whose shape changed is replaced (OLD's row deleted, NEW's inserted),
 which is exact whatever the merge. Paired rows diff cell by cell, each cell a container of its
 own (nested tables, text boxes and all).
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..docmodel import INS
 from .align import align, ratio
 from .blocks import Item, Row, mark_inserted, place
 
@@ -24,10 +24,15 @@ def _row_similar(x: Row, y: Row) -> float:
     return ratio(x.words, y.words)
 
 
+def _first_cell(row: Row):
+    return ("first", row.key[0]) if row.key and row.key[0].strip() else None
+
+
 def align_rows(old: list[Row], new: list[Row]):
-    return align(old, new, exact=lambda r: r.key, loose=lambda r: r.key if any(r.key) else None,
-                 similar=_row_similar, compatible=lambda x, y: x.shape == y.shape,
-                 in_order=lambda x, y: bool(set(x.words) & set(y.words)))
+    """Align rows: equal content; then a first cell found once on each side (a force's row in a
+    share table keeps its place when all its figures change); then content similarity."""
+    return align(old, new, exact=lambda r: r.key, loose=_first_cell, similar=_row_similar,
+                 compatible=lambda x, y: x.shape == y.shape, in_order=lambda x, y: bool(set(x.words) & set(y.words)))
 
 
 def diff_table(s: "Session", ot: Item, nt: Item, old_part: str, new_part: str) -> None:
@@ -55,5 +60,3 @@ def diff_table(s: "Session", ot: Item, nt: Item, old_part: str, new_part: str) -
             mark_inserted(s, new[j].element, new_part)
             cursor = new[j].element
 
-
-__all__ = ["diff_table", "align_rows", "INS"]
