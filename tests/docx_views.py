@@ -96,8 +96,13 @@ class Docx:
         return None
 
     def deep_hash(self, name: str, seen: frozenset = frozenset()) -> str:
-        """Return the SHA-1 of a part's bytes and of everything it relates to (images of a chart ...)."""
-        h = hashlib.sha1(self.parts.get(name, b"<missing>"))
+        """Return the SHA-1 of a part and of everything it relates to (images of a chart ...).
+
+        An XML part counts by its canonical form without blank text or relationship ids, so that
+        a tool which only re-serialises a chart or a SmartArt part (indentation, a byte-order
+        mark, renamed relationship ids) is not blamed.
+        """
+        h = hashlib.sha1(_canonical(self.parts.get(name, b"<missing>")))
         for rid, (kind, target, external) in sorted(self.rels(name).items(), key=lambda kv: (kv[1][0], kv[1][1])):
             h.update(kind.encode())
             if external:
@@ -105,6 +110,24 @@ class Docx:
             elif target not in seen:
                 h.update(self.deep_hash(target, seen | {name}).encode())
         return h.hexdigest()
+
+
+_BLANKLESS = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+                             remove_blank_text=True)
+
+
+def _canonical(data: bytes) -> bytes:
+    head = data[:64].lstrip(b"\xef\xbb\xbf \r\n\t")
+    if not head.startswith(b"<"):
+        return data
+    try:
+        root = etree.fromstring(data.lstrip(b"\xef\xbb\xbf"), _BLANKLESS)
+    except etree.XMLSyntaxError:
+        return data
+    for el in root.iter():  # relationship ids name links, whose targets are hashed on their own
+        for key in [k for k in el.attrib if k.startswith(f"{{{R}}}") or k == "relId"]:
+            del el.attrib[key]
+    return etree.tostring(root, method="c14n")
 
 
 # --------------------------------------------------------------------------- accept / reject
@@ -289,6 +312,8 @@ class Reader:
                         atoms.append(("fallback", tuple(self.blocks(t, part) for t in fallback.iter(w("txbxContent")))))
                 elif fallback is not None:
                     self._inline(fallback, part, atoms)
+            elif tag == w("pict") and all(etree.QName(c).localname == "shapetype" for c in child):
+                continue  # a VML shape type is a definition other shapes use, nothing shown
             elif tag in (w("drawing"), w("pict"), w("object")):
                 atoms.append(self.drawing(child, part))
             elif tag == w("txbxContent"):  # a text box outside a drawing (never in Word files)

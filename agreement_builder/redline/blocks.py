@@ -352,6 +352,8 @@ def _followed_by_paragraph(s: "Session", blocks: list, k: int, mark: str) -> boo
 def _fix(s: "Session", blocks: list, k: int) -> bool:
     v = blocks[k]
     mark = mark_of(v)
+    if v.find(f"{PPR}/{SECT_PR}") is not None:  # a section break's mark: moving it would move the break
+        return False
     x = None
     for j in range(k - 1, -1, -1):
         b = blocks[j]

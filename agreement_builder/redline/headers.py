@@ -56,6 +56,8 @@ def diff_headers(s: "Session") -> None:
                 op, np = o.get(typ), nw.get(typ)
                 if np is None:
                     if op is not None and _has_text(s, s.old, op):
+                        if not sections:  # NEW has no section properties at all: Word's defaults, made explicit
+                            sections.append(etree.SubElement(s.new.doc.body, SECT_PR))
                         if n < len(sections):
                             np = _deleted_story(s, kind, typ, sections[n], op, copies)
                             for later in new[n:]:  # the sections after inherit it, as in OLD

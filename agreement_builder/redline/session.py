@@ -58,6 +58,12 @@ class Session:
                 self.report.add("tracked changes", f"{name} ({src.label}) holds {src.accepted} tracked "
                                 f"change{'s' if src.accepted != 1 else ''}; it is compared as it reads with them "
                                 "accepted, so rejecting all gives that reading, not its own revisions")
+        for src, name in ((self.old, "OLD"), (self.new, "NEW")):
+            for tag, what in (("altChunk", "imported document (altChunk)"), ("subDoc", "subdocument")):
+                found = sum(1 for _ in src.doc.root.iter(dm.w(tag)))
+                if found:
+                    self.report.add("body", f"{name} holds {found} {what}{'s' if found != 1 else ''}, "
+                                    "whose content is not compared")
         headers.diff_headers(self)  # first: the body's deleted section breaks must not count as NEW's sections
         self.diff_container(self.old.doc.body, self.new.doc.body, self.old.main, self.new.main,
                             self.old.doc.blocks, self.new.doc.blocks)
