@@ -358,7 +358,7 @@ def _doc(paragraphs: list[list[str]]) -> bytes:
     return build_docx(items, parts=[notes_part("footnotes", notes)] if notes else [])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(ATOMS, max_size=8), min_size=1, max_size=4),
        st.lists(st.lists(ATOMS, max_size=8), min_size=1, max_size=4))
 def test_any_two_paragraph_lists_with_objects_redline_exactly(old, new):
