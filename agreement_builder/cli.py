@@ -148,13 +148,19 @@ def render(agreement: Path, output: Path | None, pdf: bool, publication: bool, f
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
-    """Create a new workspace with the example alliance, its agreements and editable templates."""
+@click.option("--templates", "with_templates", is_flag=True,
+              help="Also copy every shipped template into the workspace, to edit in Word "
+                   "(otherwise they come from the installed package; see `templates copy`).")
+def init(directory: Path, with_templates: bool) -> None:
+    """Create a new workspace with the example alliance and its agreements."""
     from .workspace import create_workspace
 
-    created = create_workspace(directory)
+    created = create_workspace(directory, templates=with_templates)
     for path in created:
         click.echo(f"created {path}")
+    if not with_templates:
+        click.echo("templates: the shipped ones are used; copy one to edit it in Word with "
+                   "`agreement-builder templates copy NAME` (e.g. umbrella)")
     click.echo(f"\nnext: cd {directory} && agreement-builder validate agreements/*.yaml && agreement-builder build")
 
 
@@ -167,7 +173,8 @@ def templates_group() -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def templates_check(directory: Path | None) -> None:
     """Lint templates: Jinja syntax and variables the data does not provide."""
-    from .templates import check_templates, find_templates
+    from .template_check import check_templates
+    from .templates import find_templates
 
     if directory is not None:
         tset = find_templates(templates=directory / "templates" if (directory / "templates").is_dir() else directory,
