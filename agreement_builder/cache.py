@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 #: Bump when the layout of an entry changes.
-FORMAT = 1
+FORMAT = 2
 
 _OFF = {"off", "0", "no", "false", "none"}
 
@@ -62,7 +62,8 @@ def _compilers() -> str:
     spec = importlib.util.find_spec("docxtpl")  # a top-level name: found, not imported
     docxtpl_file = os.path.join(os.path.dirname(spec.origin), "template.py") if spec and spec.origin else None
     here = Path(__file__).resolve().parent
-    ours = ",".join(_stamp(str(here / name)) for name in ("render.py", "cache.py", "package.py"))
+    ours = ",".join(_stamp(str(here / name)) for name in ("render.py", "cache.py", "package.py",
+                                                            "template_repair.py", "template_text.py"))
     return f"{FORMAT}|{sys.version}|{jinja2.__version__}|{_stamp(docxtpl_file)}|{__version__}|{ours}"
 
 
