@@ -142,7 +142,7 @@ class Where:
         if self.table:
             place.append(self.table)
         if self.number == 0 and not self.table:
-            place.append("its heading")
+            place.append("its heading" if self.heading != "the title page" else "the title")
         else:
             place.append(f"paragraph {self.number}" + (f" “{self.opening}”" if self.opening else " (empty)"))
         return ", ".join(place)
@@ -448,6 +448,8 @@ class _Reader:
             if style.lower() == "heading 1":
                 self.sections += 1
                 heading = f"section {self.sections} “{opening_words(text, 10)}”"
+            elif style.lower() == "title":
+                heading = "the title page"
             else:
                 heading = f"“{opening_words(text, 10)}”"
             self._place.update(heading=heading, count=0, tables=0)
@@ -593,3 +595,27 @@ def _run(r, text, shown, revisions, state, tracked) -> None:
 def show_template(path: Path) -> str:
     """Return the readable text of the template at `path` (`agreement-builder templates show`)."""
     return TemplateText.read(Path(path)).show()
+
+
+def compare_templates(old: Path, new: Path, *, context: int = 2) -> str:
+    """Return the lines of `show` that differ between two templates, with `context` lines around ("" when none)."""
+    from .textdiff import opcodes
+
+    a, b = show_template(old).splitlines(), show_template(new).splitlines()
+    ops = opcodes(a, b)
+    if all(op[0] == "equal" for op in ops):
+        return ""
+    out = [f"--- {old}", f"+++ {new}"]
+    for index, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag != "equal":
+            out += ["-" + line for line in a[i1:i2]] + ["+" + line for line in b[j1:j2]]
+            continue
+        same = [" " + line for line in a[i1:i2]]
+        first, last = index == 0, index == len(ops) - 1
+        head = [] if first else same[:context]
+        tail = [] if last else same[-context:]
+        if len(same) <= len(head) + len(tail):
+            out += same
+        else:
+            out += head + ["…"] + tail
+    return "\n".join(out) + "\n"

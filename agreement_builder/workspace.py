@@ -134,6 +134,19 @@ class TemplateStatus:
         return f"{what}; {mine}; {theirs}"
 
 
+def copied_from(path: Path) -> Path | None:
+    """Return the shipped template a workspace template was copied from (as recorded), if any."""
+    path = Path(path)
+    record = _read_records(path.parent).get(path.name)
+    source = record.get("source") if isinstance(record, dict) else None
+    if not isinstance(source, str):
+        return None
+    folder, _, name = source.partition("/")
+    shipped = {SHIPPED_TEMPLATES.name: SHIPPED_TEMPLATES, SHIPPED_ANNEXES.name: SHIPPED_ANNEXES}.get(folder)
+    candidate = shipped / name if shipped is not None and "/" not in name else None
+    return candidate if candidate is not None and candidate.is_file() else None
+
+
 def workspace_template_dirs(near: Path) -> list[Path]:
     """Return a workspace's own template folders (those found from `near` that are not the shipped ones)."""
     tset = find_templates(near)
@@ -152,11 +165,7 @@ def template_status(near: Path) -> list[TemplateStatus]:
                 continue
             record = records.get(path.name) if isinstance(records.get(path.name), dict) else None
             same_name = shipped_dir / path.name
-            source = same_name if same_name.is_file() else None
-            if record and isinstance(record.get("source"), str):
-                named = shipped_dir.parent / record["source"]
-                if named.parent in (SHIPPED_TEMPLATES, SHIPPED_ANNEXES) and named.is_file():
-                    source = named
+            source = copied_from(path) or (same_name if same_name.is_file() else None)
             mine = file_digest(path)
             if source is None:
                 out.append(TemplateStatus(path, None, False, None, None))
