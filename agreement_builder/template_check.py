@@ -34,7 +34,7 @@ from . import cache
 from .docmodel import w
 from .errors import InputError, Issue, Position, TemplateError
 from .package import Package
-from .template_repair import CONTRACT_STYLE_IDS, repair
+from .template_repair import repair
 from .template_text import TemplateParagraph, TemplateText, numbering_level
 from .templates import SHIPPED_ANNEXES, SHIPPED_EXAMPLE, TemplateSet, template_kind
 

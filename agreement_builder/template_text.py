@@ -22,7 +22,7 @@ from typing import Iterator
 
 from lxml import etree
 
-from .docmodel import W_NS, w
+from .docmodel import w
 from .package import RT_FOOTER, RT_FOOTNOTES, RT_HEADER, RT_NUMBERING, RT_STYLES, Package
 
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
