@@ -228,6 +228,7 @@ def templates_show(path: Path) -> None:
 @click.argument("other", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def templates_diff(path: Path, other: Path | None) -> None:
     """Show how a workspace's template differs from the shipped one (or from OTHER), paragraph by paragraph."""
+    from . import __version__
     from .template_text import compare_templates
     from .templates import shipped_counterpart
     from .workspace import copied_from
@@ -239,7 +240,9 @@ def templates_diff(path: Path, other: Path | None) -> None:
         if old is None:
             raise click.UsageError(f"{path} overrides no shipped template: give the template to compare it with")
         new = path
-    click.echo(compare_templates(old, new), nl=False)
+    labels = (f"shipped {old.parent.name}/{old.name} (agreement-builder {__version__})", str(new)) if other is None \
+        else None
+    click.echo(compare_templates(old, new, labels=labels) or f"{old} and {new} read the same\n", nl=False)
 
 
 @templates_group.command("status")

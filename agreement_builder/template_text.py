@@ -597,7 +597,7 @@ def show_template(path: Path) -> str:
     return TemplateText.read(Path(path)).show()
 
 
-def compare_templates(old: Path, new: Path, *, context: int = 2) -> str:
+def compare_templates(old: Path, new: Path, *, context: int = 2, labels: tuple[str, str] | None = None) -> str:
     """Return the lines of `show` that differ between two templates, with `context` lines around ("" when none)."""
     from .textdiff import opcodes
 
@@ -605,7 +605,7 @@ def compare_templates(old: Path, new: Path, *, context: int = 2) -> str:
     ops = opcodes(a, b)
     if all(op[0] == "equal" for op in ops):
         return ""
-    out = [f"--- {old}", f"+++ {new}"]
+    out = [f"--- {labels[0] if labels else old}", f"+++ {labels[1] if labels else new}"]
     for index, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag != "equal":
             out += ["-" + line for line in a[i1:i2]] + ["+" + line for line in b[j1:j2]]
