@@ -33,7 +33,7 @@ from lxml import etree
 from . import cache
 from .docmodel import w
 from .errors import InputError, Issue, Position, TemplateError
-from .package import Package
+from .package import RT_SETTINGS, Package
 from .template_repair import repair
 from .template_text import TemplateParagraph, TemplateText, numbering_level
 from .templates import SHIPPED_ANNEXES, SHIPPED_EXAMPLE, TemplateSet, template_kind
@@ -204,6 +204,8 @@ def _judge(path: Path, kind: str, blob: bytes) -> Verdict:
                               hint="save it again from Word as a Word Document (.docx)"),))
     found = _Findings(path, text, [])
     _review_marks(found)
+    if kind in ("umbrella", "decision_notice", "change_report"):
+        _tracking_setting(found)
     if found.failed:
         return Verdict(tuple(found.issues))
     tags = _paragraph_tags(found)
@@ -252,6 +254,19 @@ def _review_marks(found: _Findings) -> None:
                 first = next((p for p in found.text.paragraphs if p.element in set(tr.iter(w("p")))), None)
                 found.at(first, f"a table row {'inserted' if mark.tag == w('ins') else 'deleted'} as a tracked change "
                                 f"by {mark.get(w('author')) or 'someone'}", HINT_REVISIONS)
+
+
+def _tracking_setting(found: _Findings) -> None:
+    """A template saved with Track Changes on passes the setting to every document rendered from it."""
+    package = found.text.package
+    name = package.related(package.main_document(), RT_SETTINGS)
+    if not name or name not in package.parts:
+        return
+    setting = package.xml(name).find(w("trackRevisions"))
+    if setting is not None and setting.get(w("val"), "true") not in ("0", "false", "off"):
+        found.whole("its settings", "Track Changes is switched on in this template: every document rendered from "
+                                    "it would open in Word with Track Changes on", "in Word, Review > Track Changes "
+                                    "(so that it is off), then save", "warning")
 
 
 def _revision_words(r) -> str:
