@@ -870,11 +870,8 @@ def specification_issues(checked, tset: TemplateSet, *, publication: bool = Fals
         given = set((fn.specification.model_extra or {})) if not isinstance(fn.specification, str) else set()
         missing = [f for f in verdict.spec_fields if f not in given]
         if missing:
-            where = ("functions", index, "specification") if not isinstance(fn.specification, str) else \
-                ("functions", index, "id")
             names = ", ".join(f"`{m}`" for m in missing)
-            issues.append(Issue(checked.source.value(where) if where[-1] == "specification" else
-                                checked.source.value(where),
+            issues.append(Issue(checked.source.key(("functions", index, "specification")),
                                 f"function `{fn.id}` ({fn.name}) has no specification field {names}, which its "
                                 f"annex template {path.parent.name}/{path.name} prints", "error", RULE,
                                 f"add {names} under this function's `specification`, or use an annex template "
