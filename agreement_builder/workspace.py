@@ -150,8 +150,8 @@ def copied_from(path: Path) -> Path | None:
 def workspace_template_dirs(near: Path) -> list[Path]:
     """Return a workspace's own template folders (those found from `near` that are not the shipped ones)."""
     tset = find_templates(near)
-    shipped = {SHIPPED_TEMPLATES.resolve(), SHIPPED_ANNEXES.resolve()}
-    return [d for d in (*tset.template_dirs, *tset.annex_dirs) if d.resolve() not in shipped]
+    shipped = {tset.template_dirs[-1].resolve(), tset.annex_dirs[-1].resolve()}  # find_templates puts them last
+    return [d for d in (*tset.template_dirs[:-1], *tset.annex_dirs[:-1]) if d.resolve() not in shipped]
 
 
 def template_status(near: Path) -> list[TemplateStatus]:
