@@ -33,7 +33,6 @@ from .compose import AnnexSource, Composer, finish
 from .context import Namespace, build_context, template_namespace, xml_text
 from .errors import InputError, TemplateError
 from .package import PART_PARSER, RT_FOOTER, RT_FOOTNOTES, RT_HEADER, Package
-from .template_repair import repair
 from .templates import TemplateSet, find_templates
 from .validate import CheckedAgreement
 
@@ -232,6 +231,8 @@ class PreparedTemplate:
         The template is first repaired (template_repair.py); the parts the repair changed, other
         than the document itself, are kept too.
         """
+        from .template_repair import repair  # only when compiling: a warm render needs none of it
+
         try:
             restored = repair(package)
             document = package.main_document()

@@ -394,6 +394,7 @@ def test_a_verdict_is_kept_by_template_bytes(tmp_path, monkeypatch):
     path = edited(tmp_path, UMBRELLA, lambda f: f.remove(f.paragraph("{{p annexes }}")))
     first = check_template(path)
     template_check._verdict.cache_clear()  # forget the process's memory: the verdict comes from disk
+    template_check._checked.cache_clear()
 
     def judged_again(*args):
         raise AssertionError("judged again")
