@@ -35,13 +35,13 @@ def outside_reason(file: Path, value: str, workspace: Path) -> str | None:
     Only names are compared and links followed: the target itself is neither opened nor tested.
     """
     if os.path.isabs(value):
-        return "an absolute path"
+        return "it is an absolute path"
     folder = os.path.abspath(workspace)
     written = os.path.normpath(os.path.join(os.path.abspath(Path(file).parent), value))
     if not _inside(written, folder):
-        return "a path leading out of the workspace"
+        return "`..` leads out of it"
     if not _inside(os.path.realpath(written), os.path.realpath(folder)):
-        return "a path through a link that leads out of the workspace"
+        return "a link on the way leads out of it"
     return None
 
 
@@ -68,6 +68,6 @@ def read_input(path: Path, label: str | None = None) -> bytes:
 
 def workspace_issue_text(key: str, value: str, reason: str, workspace: Path) -> tuple[str, str]:
     """Return the message and hint for a path `value` of `key` that leaves the workspace."""
-    return (f"`{key}`: `{value}` is {reason} ({describe_workspace(workspace)} and its subfolders); "
-            "it is not read",
+    return (f"`{key}`: `{value}` is outside the workspace ({describe_workspace(workspace)} and its "
+            f"subfolders): {reason}; it is not read",
             "keep the files a file names beside it or in subfolders, or widen the workspace with --workspace DIR")

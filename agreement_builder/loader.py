@@ -168,8 +168,10 @@ def decode_yaml_bytes(raw: bytes, label: str) -> str:
     nul = raw.find(b"\x00")
     if nul >= 0:
         sample = raw[:4096]
-        # UTF-16 text without a byte order mark: ASCII characters with a zero byte before or after each
-        utf16 = len(sample) >= 2 and max(sample[0::2].count(0), sample[1::2].count(0)) * 4 >= len(sample)
+        # UTF-16 text without a byte order mark: ASCII characters with a zero byte after (or before)
+        # each, so the bytes at odd (or even) places are nearly all zero and the others nearly never
+        halves = sorted((sample[0::2].count(0), sample[1::2].count(0)))
+        utf16 = halves[1] * 4 >= len(sample) and halves[0] * 50 <= len(sample)
         line, column = _byte_position(raw, nul)
         if utf16:
             raise InputError.at(Position(label, line, column), "the file is not UTF-8 text: it looks like UTF-16 "
