@@ -452,7 +452,9 @@ def template_outline(path: Path) -> TemplateOutline:
 
 @lru_cache(maxsize=64)
 def _file_bytes(path: Path, mtime_ns: int, size: int) -> bytes:
-    return path.read_bytes()
+    from .inputs import read_input
+
+    return read_input(path)
 
 
 def _same_file_content(a: Path, b: Path) -> bool:
