@@ -30,7 +30,21 @@ def _out(text: str, nl: bool = True) -> None:
     except OSError as exc:
         from .errors import OutputError
 
+        _discard_stdout()
         raise OutputError(f"standard output: cannot write: {exc.strerror or type(exc).__name__}") from None
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's last flush at exit does not fail again."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests capture it)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
 
 
 def _echo_issue(issue: Issue) -> None:
