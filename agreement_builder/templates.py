@@ -98,7 +98,9 @@ def find_templates(near: Path | None = None, *, templates: Path | None = None, a
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    from .inputs import read_input
+
+    return hashlib.sha256(read_input(path)).hexdigest()
 
 
 # ---------------------------------------------------------------------------- templates check
