@@ -14,8 +14,8 @@ The formats (text, Markdown, HTML, Word) live in `report.py`; this module only c
 
 from __future__ import annotations
 
-import difflib
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -308,32 +308,22 @@ def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
 
 def similarity(old: str, new: str) -> float:
     """Return how alike the two texts' words are (1.0 identical, 0.0 nothing in common)."""
-    a = [t for t in tokenize(old) if not t.isspace()]
-    b = [t for t in tokenize(new) if not t.isspace()]
-    return textdiff.ratio(a, b)
+    return textdiff.ratio(_words(old), _words(new))
+
+
+def _words(text: str) -> list[str]:
+    return [t for t in tokenize(text) if not t.isspace()]
 
 
 def _pair_similar(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:
     """Return (old index, new index) pairs of texts similar enough to be one item reworded.
 
-    Best ratios pair first; each item pairs at most once; ties go to the earlier items.
+    Best ratios pair first; each item pairs at most once; ties go to the earlier items. Each
+    text is split into words once, and the number of comparisons is bounded (`textdiff.pair_similar`).
     """
-    scored = []
-    for i, x in enumerate(old):
-        for j, y in enumerate(new):
-            ratio = similarity(x, y)
-            if ratio >= SIMILARITY:
-                scored.append((-ratio, i, j))
-    scored.sort()
-    used_old: set[int] = set()
-    used_new: set[int] = set()
-    pairs = []
-    for _, i, j in scored:
-        if i not in used_old and j not in used_new:
-            used_old.add(i)
-            used_new.add(j)
-            pairs.append((i, j))
-    return sorted(pairs)
+    if not old or not new:
+        return []
+    return textdiff.pair_similar([_words(x) for x in old], [_words(y) for y in new], cutoff=SIMILARITY)
 
 
 def _quote(text: str) -> str:
@@ -459,7 +449,9 @@ def template_outline(path: Path) -> TemplateOutline:
 
 @lru_cache(maxsize=64)
 def _file_bytes(path: Path, mtime_ns: int, size: int) -> bytes:
-    return path.read_bytes()
+    from .inputs import read_input
+
+    return read_input(path)
 
 
 def _same_file_content(a: Path, b: Path) -> bool:
@@ -788,8 +780,7 @@ def _text_change(kind: str, where: str, old: str, new: str, base: dict) -> Chang
 
 def _list_changes(where: str, label: str, old: list[str], new: list[str], base: dict) -> list[Change]:
     out: list[Change] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in textdiff.opcodes(old, new):
         if op == "equal":
             continue
         xs, ys = old[i1:i2], new[j1:j2]
@@ -829,8 +820,7 @@ def _function_changes(a: Agreement, b: Agreement) -> tuple[list[Change], list[tu
     # order: functions outside the longest common order have moved
     common_old = [f for f in old if f in new]
     common_new = [f for f in new if f in old]
-    matcher = difflib.SequenceMatcher(None, common_old, common_new, autojunk=False)
-    staying = {common_old[i] for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)}
+    staying = {common_old[i] for i, _ in textdiff.matching_pairs(common_old, common_new)}
     moved = [f for f in common_new if f not in staying]
     if moved:
         text = "; ".join(f"{new[f][1].name} moves from Service Specification {old[f][0]} to {new[f][0]}" for f in moved)
@@ -1004,17 +994,23 @@ def _clause_changes(a: Agreement, b: Agreement, old_numbers: _Numbering, new_num
                 pairs.append((x, y))
                 matched_x.add(x.index)
                 matched_y.add(y.index)
-        # 2. identical text
+        # 2. identical text (the first unmatched new clause with the same text, as in reading order)
+        same_text: dict[str, deque[_Item]] = {}
+        for y in ys:
+            if y.index not in matched_y:
+                same_text.setdefault(y.clause.text, deque()).append(y)
         for x in xs:
             if x.index in matched_x:
                 continue
-            for y in ys:
-                if y.index not in matched_y and y.clause.text == x.clause.text and not (
-                        x.clause.id and y.clause.id and x.clause.id != y.clause.id):
-                    pairs.append((x, y))
-                    matched_x.add(x.index)
-                    matched_y.add(y.index)
-                    break
+            candidates = same_text.get(x.clause.text, deque())
+            while candidates and candidates[0].index in matched_y:
+                candidates.popleft()
+            y = next((y for y in candidates if y.index not in matched_y and not (
+                x.clause.id and y.clause.id and x.clause.id != y.clause.id)), None)
+            if y is not None:
+                pairs.append((x, y))
+                matched_x.add(x.index)
+                matched_y.add(y.index)
         # 3. similar text, where at most one side has an explicit id
         rest_x = [x for x in xs if x.index not in matched_x]
         rest_y = [y for y in ys if y.index not in matched_y]
@@ -1031,12 +1027,13 @@ def _clause_changes(a: Agreement, b: Agreement, old_numbers: _Numbering, new_num
     # 4. an explicit id in another section: the clause moved
     moved: list[tuple[_Item, _Item]] = []
     by_id_inserted = {y.clause.id: y for y in inserted if y.clause.id}
-    for x in list(removed):
+    for x in removed:
         if x.clause.id and x.clause.id in by_id_inserted:
-            y = by_id_inserted.pop(x.clause.id)
-            removed.remove(x)
-            inserted.remove(y)
-            moved.append((x, y))
+            moved.append((x, by_id_inserted.pop(x.clause.id)))
+    if moved:
+        gone = {id(item) for pair in moved for item in pair}
+        removed = [x for x in removed if id(x) not in gone]
+        inserted = [y for y in inserted if id(y) not in gone]
 
     out: list[Change] = []
     renumbered: list[tuple[str, str]] = []

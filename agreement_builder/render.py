@@ -331,11 +331,13 @@ def annex_template(path: Path) -> AnnexTemplate:
 
 def fingerprint(checked: CheckedAgreement, template_paths: list[Path], publication: bool) -> str:
     """Return the SHA-256 of everything a document is made from: agreement, parties, templates."""
+    from .inputs import read_input
+
     h = hashlib.sha256()
-    h.update(b"agreement\0" + checked.path.read_bytes())
-    h.update(b"parties\0" + checked.parties.path.read_bytes())
+    h.update(b"agreement\0" + read_input(checked.path, checked.label))
+    h.update(b"parties\0" + read_input(checked.parties.path, checked.parties.label))
     for path in sorted(set(template_paths), key=lambda p: p.name):
-        h.update(b"template\0" + path.name.encode() + b"\0" + path.read_bytes())
+        h.update(b"template\0" + path.name.encode() + b"\0" + read_input(path))
     h.update(b"publication" if publication else b"full")
     return h.hexdigest()
 

@@ -179,7 +179,7 @@ def check_before_render(checked, tset: TemplateSet, *, publication: bool = False
         raise InputError(errors)
 
 
-def template_field_issues(path: Path, *, parties: Path | None = None) -> list[Issue]:
+def template_field_issues(path: Path, *, parties: Path | None = None, workspace: Path | None = None) -> list[Issue]:
     """Return, for `validate`, each custom specification field an annex template prints that a function lacks.
 
     `path`: an agreement or a summit file (then every agreement it names); anything else, or a
@@ -192,15 +192,16 @@ def template_field_issues(path: Path, *, parties: Path | None = None) -> list[Is
     try:
         data = load_yaml(path).data
         if isinstance(data, dict) and "summit" in data:
-            summit = load_summit(path)
+            summit = load_summit(path, workspace=workspace)
             paths, parties = list(summit.agreement_paths), summit.parties_path
+            workspace = workspace or Path(path).parent
         elif isinstance(data, dict) and "agreement" in data:
             paths = [Path(path)]
         else:
             return []
         issues: list[Issue] = []
         for agreement in paths:
-            checked = load_agreement(agreement, parties=parties)
+            checked = load_agreement(agreement, parties=parties, workspace=workspace)
             issues += specification_issues(checked, find_templates(agreement))
         return issues
     except InputError:

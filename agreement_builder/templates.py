@@ -140,4 +140,6 @@ def shipped_counterpart(path: Path) -> Path | None:
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    from .inputs import read_input
+
+    return hashlib.sha256(read_input(path)).hexdigest()
