@@ -74,34 +74,39 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
 def read_tags(p: TemplateParagraph, problems: list[tuple[TemplateParagraph, str, str]]) -> list[Tag]:
-    """Return the tags of a paragraph; an unclosed or stray delimiter is added to `problems`."""
-    text, tags, pos = p.text, [], 0
-    while (m := _DELIMITER.search(text, pos)) is not None:
+    """Return the tags of a paragraph; an unclosed or stray delimiter is added to `problems`.
+
+    One pass over the delimiters, as docxtpl reads them: a tag ends at the first closing
+    delimiter of its kind, and an opening one met before that means the tag was never closed.
+    """
+    text, tags = p.text, []
+    start, opened = -1, ""
+    for m in _DELIMITER.finditer(text):
         found = m.group()
-        if found not in _OPENERS:
+        if found in _OPENERS:
+            if opened:
+                _unclosed(p, text[start:m.start()], opened, problems)
+            start, opened = m.start(), found
+        elif opened and found == _OPENERS[opened]:
+            raw = text[start:m.end()]
+            inner = raw[2:-2]
+            level = next((lv.strip() for lv in _LEVELS if inner.startswith(lv)), "")
+            body = inner[len(level):] if level else inner
+            tags.append(Tag(p, raw, opened, level, body.translate(_QUOTES)))
+            opened = ""
+        elif not opened:
             problems.append((p, f"“{found}” closes no tag: a tag starts with {{{{ or {{% and ends with }}}} or %}}",
                              HINT_RETYPE))
-            pos = m.end()
-            continue
-        close = text.find(_OPENERS[found], m.end())
-        following = re.compile(r"\{\{|\{%|\{#").search(text, m.end())
-        if close == -1 or (following is not None and following.start() < close):
-            stop = following.start() if following is not None else len(text)
-            words = text[m.start():stop].split()
-            typed = " ".join(words[:3]) + ("…" if len(words) > 3 else "")
-            problems.append((p, f"the tag “{typed}” is not closed: it must end with {_OPENERS[found]} in the "
-                                "same paragraph (docxtpl would drop the paragraph, or more, without a word)",
-                             HINT_RETYPE))
-            pos = stop
-            continue
-        raw = text[m.start():close + 2]
-        inner = raw[2:-2]
-        level = next((lv.strip() for lv in _LEVELS if inner.startswith(lv)), "")
-        body = inner[len(level):] if level else inner
-        tags.append(Tag(p, raw, found, level, body.translate(_QUOTES)))
-        pos = close + 2
+    if opened:
+        _unclosed(p, text[start:], opened, problems)
     return tags
 
+
+def _unclosed(p: TemplateParagraph, typed: str, opened: str, problems: list) -> None:
+    words = typed.split()
+    shown = " ".join(words[:3]) + ("…" if len(words) > 3 else "")
+    problems.append((p, f"the tag “{shown}” is not closed: it must end with {_OPENERS[opened]} in the same "
+                        "paragraph (docxtpl would drop the paragraph, or more, without a word)", HINT_RETYPE))
 
 
 @dataclass

@@ -425,3 +425,59 @@ def test_word_opens_the_edited_templates(tmp_path):
     """The helpers make files Word accepts: python-docx opens each edited copy."""
     path = edited(tmp_path, UMBRELLA, lambda f: f.comment(f.paragraph("The Lead Force may"), "Sam", "?"))
     assert docx.Document(str(path)).paragraphs
+
+
+def test_text_beside_a_cell_tag(tmp_path):
+    def edit(f):
+        cell = f.paragraph("{{ f.name }}", nth=1)
+        f.retype(cell, "{{ f.name }}", "{%tc for x in forces %} each")
+
+    path = edited(tmp_path, UMBRELLA, edit)
+    beside = [i for i in findings(path) if "cell tag" in i.message]
+    assert beside and "“each” would be lost, because a {%tc %} tag replaces its whole cell" in beside[0].message
+    assert beside[0].position.place.startswith("“Membership”, table 1, row 3, cell 1, paragraph 1")
+
+
+# ---------------------------------------------------------------------------- reading tags, as a property
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from agreement_builder.template_rules import read_tags  # noqa: E402
+from agreement_builder.template_text import TemplateParagraph, Where  # noqa: E402
+
+_plain = st.text(alphabet="abc .,%#}{\n", max_size=8).filter(
+    lambda t: not any(d in t for d in ("{{", "{%", "{#", "}}", "%}", "#}")) and not t.endswith("{")
+    and not t.startswith(("}", "%", "#")))
+_tag = st.builds(lambda kind, level, body: {"{{": f"{{{{{level}{body}}}}}", "{%": f"{{%{level}{body}%}}"}[kind],
+                 st.sampled_from(["{{", "{%"]), st.sampled_from(["", "p ", "tr ", "r "]),
+                 st.text(alphabet="abc .|", min_size=1, max_size=6))
+
+
+def _paragraph(text: str) -> TemplateParagraph:
+    from lxml import etree
+
+    return TemplateParagraph(etree.Element("p"), "word/document.xml", Where("", "", "", 1, ""), 0, "Normal", text, text)
+
+
+@given(st.lists(st.tuples(_plain, _tag), max_size=6), _plain)
+def test_well_formed_tags_are_read_exactly(pieces, tail):
+    text = "".join(a + b for a, b in pieces) + tail
+    problems: list = []
+    tags = read_tags(_paragraph(text), problems)
+    assert problems == []
+    assert [t.raw for t in tags] == [b for _, b in pieces]
+
+
+@given(st.text(alphabet="{}%# ab", max_size=40))
+def test_any_text_is_read_without_failing_and_in_order(text):
+    problems: list = []
+    tags = read_tags(_paragraph(text), problems)
+    gaps, position = [], 0
+    for tag in tags:  # in order, without overlap
+        start = text.index(tag.raw, position)
+        gaps.append(text[position:start])
+        position = start + len(tag.raw)
+    gaps.append(text[position:])
+    if not problems:  # every delimiter belongs to a tag that was read
+        assert not any(d in gap for gap in gaps for d in ("{{", "{%", "{#", "}}", "%}", "#}"))
