@@ -301,12 +301,15 @@ def templates_status(directory: Path | None) -> None:
     from .templates import SHIPPED_ANNEXES, SHIPPED_TEMPLATES
     from .workspace import template_status
 
+    from .loader import display_path
+
     folder = directory or Path.cwd()
     held = template_status(folder)
     for status in held:
-        _out(f"{status.path}: {status.describe()}")
+        shown = display_path(status.path)
+        _out(f"{shown}: {status.describe()}")
         if status.shipped is not None and (status.shipped_changed or status.changed):
-            _out(click.style(f"    see the difference: agreement-builder templates diff {status.path}", dim=True))
+            _out(click.style(f"    see the difference: agreement-builder templates diff {shown}", dim=True))
     overridden = {(s.path.parent.name, s.path.name) for s in held}
     shipped = [f"{d.name}/{p.name}" for d in (SHIPPED_TEMPLATES, SHIPPED_ANNEXES) for p in sorted(d.glob("*.docx"))
                if (d.name, p.name) not in overridden]
