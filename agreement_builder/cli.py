@@ -115,11 +115,14 @@ def _workspace_option(f):
 @_workspace_option
 def validate(files: tuple[Path, ...], parties: Path | None, quiet: bool, workspace: Path | None) -> None:
     """Check agreements, summit and parties files; exit 1 on errors."""
+    from .template_check import template_field_issues
     from .validate import check_file
 
     failed = False
     for path in files:
         issues = check_file(path, parties=parties, workspace=workspace)
+        if not any(i.is_error for i in issues):
+            issues += template_field_issues(path, parties=parties, workspace=workspace)
         for issue in issues:
             _echo_issue(issue)
         errors = sum(1 for i in issues if i.is_error)
@@ -172,6 +175,7 @@ def render(agreement: Path, output: Path | None, pdf: bool, publication: bool, f
     """
     from .outputs import check_output
     from .render import render_agreement
+    from .template_check import check_before_render
     from .templates import find_templates
     from .validate import load_agreement
 
@@ -179,6 +183,7 @@ def render(agreement: Path, output: Path | None, pdf: bool, publication: bool, f
     for issue in checked.warnings:
         _echo_issue(issue)
     tset = find_templates(agreement, templates=templates, annexes=annexes)
+    check_before_render(checked, tset, publication=publication)
     if output is None:
         output = Path(agreement.stem + ("-publication" if publication else "") + ".docx")
     inputs = [agreement, checked.parties.path, *tset.all_templates()]
@@ -197,13 +202,19 @@ def render(agreement: Path, output: Path | None, pdf: bool, publication: bool, f
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
-    """Create a new workspace with the example alliance, its agreements and editable templates."""
+@click.option("--templates", "with_templates", is_flag=True,
+              help="Also copy every shipped template into the workspace, to edit in Word "
+                   "(otherwise they come from the installed package; see `templates copy`).")
+def init(directory: Path, with_templates: bool) -> None:
+    """Create a new workspace with the example alliance and its agreements."""
     from .workspace import create_workspace
 
-    created = create_workspace(directory)
+    created = create_workspace(directory, templates=with_templates)
     for path in created:
         _out(f"created {path}")
+    if not with_templates:
+        _out("templates: the shipped ones are used; copy one to edit it in Word with "
+             "`agreement-builder templates copy NAME` (e.g. umbrella)")
     _out(f"\nnext: cd {directory} && agreement-builder validate agreements/*.yaml && agreement-builder build")
 
 
@@ -213,24 +224,111 @@ def templates_group() -> None:
 
 
 @templates_group.command("check")
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-def templates_check(directory: Path | None) -> None:
-    """Lint templates: Jinja syntax and variables the data does not provide."""
-    from .templates import check_templates, find_templates
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def templates_check(paths: tuple[Path, ...]) -> None:
+    """Check templates against what the product relies on, before any render.
 
-    if directory is not None:
-        tset = find_templates(templates=directory / "templates" if (directory / "templates").is_dir() else directory,
-                              annexes=directory / "annexes" if (directory / "annexes").is_dir() else None)
-    else:
-        tset = find_templates(Path.cwd())
-    issues = check_templates(tset)
+    PATHS: a workspace (its templates/ and annexes/, then the shipped ones), a template
+    folder, or .docx files (default: the workspace around the current folder). Each finding
+    says where it is in Word and what to do there.
+    """
+    from .template_check import check_template, check_templates, workspace_agreements
+    from .templates import find_templates
+
+    files = [p for p in paths if p.is_file()]
+    folders = [p for p in paths if not p.is_file()]
+    issues, count = [], 0
+    for folder in folders or ([] if files else [Path.cwd()]):
+        if not paths:
+            tset = find_templates(folder)
+        else:
+            tset = find_templates(templates=folder / "templates" if (folder / "templates").is_dir() else folder,
+                                  annexes=folder / "annexes" if (folder / "annexes").is_dir() else None)
+        issues += check_templates(tset, agreements=workspace_agreements(folder))
+        count += len(tset.all_templates())
+    for path in files:
+        issues += check_template(path).issues
+        count += 1
     for issue in issues:
         _echo_issue(issue)
     errors = sum(1 for i in issues if i.is_error)
-    _out(f"{len(tset.all_templates())} templates checked: {errors} error{'s' if errors != 1 else ''}, "
+    _out(f"{count} template{'s' if count != 1 else ''} checked: {errors} error{'s' if errors != 1 else ''}, "
          f"{len(issues) - errors} warning{'s' if len(issues) - errors != 1 else ''}")
     if errors:
         sys.exit(1)
+
+
+@templates_group.command("show")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def templates_show(path: Path) -> None:
+    """Print a template as text: its paragraphs in order with their styles and tags.
+
+    Also a git textconv driver, so that `git diff` shows a changed template as words
+    (docs/templates.md, "Reviewing a change").
+    """
+    from .template_text import show_template
+
+    _out(show_template(path), nl=False)
+
+
+@templates_group.command("diff")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("other", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def templates_diff(path: Path, other: Path | None) -> None:
+    """Show how a workspace's template differs from the shipped one (or from OTHER), paragraph by paragraph."""
+    from . import __version__
+    from .template_text import compare_templates
+    from .templates import shipped_counterpart
+    from .workspace import copied_from
+
+    if other is not None:
+        old, new = path, other
+    else:
+        old = copied_from(path) or shipped_counterpart(path)
+        if old is None:
+            raise click.UsageError(f"{path} overrides no shipped template: give the template to compare it with")
+        new = path
+    labels = (f"shipped {old.parent.name}/{old.name} (agreement-builder {__version__})", str(new)) if other is None \
+        else None
+    _out(compare_templates(old, new, labels=labels) or f"{old} and {new} read the same\n", nl=False)
+
+
+@templates_group.command("status")
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def templates_status(directory: Path | None) -> None:
+    """List the templates a workspace holds and whether the shipped ones changed since they were copied."""
+    from . import __version__
+    from .templates import SHIPPED_ANNEXES, SHIPPED_TEMPLATES
+    from .workspace import template_status
+
+    from .loader import display_path
+
+    folder = directory or Path.cwd()
+    held = template_status(folder)
+    for status in held:
+        shown = display_path(status.path)
+        _out(f"{shown}: {status.describe()}")
+        if status.shipped is not None and (status.shipped_changed or status.changed):
+            _out(click.style(f"    see the difference: agreement-builder templates diff {shown}", dim=True))
+    overridden = {(s.path.parent.name, s.path.name) for s in held}
+    shipped = [f"{d.name}/{p.name}" for d in (SHIPPED_TEMPLATES, SHIPPED_ANNEXES) for p in sorted(d.glob("*.docx"))
+               if (d.name, p.name) not in overridden]
+    _out(f"from agreement-builder {__version__} ({SHIPPED_TEMPLATES.parent}): " + ", ".join(shipped))
+
+
+@templates_group.command("copy")
+@click.argument("name")
+@click.option("--as", "as_name", help="The copy's name: a function id makes an annex that function's own.")
+@click.option("--to", "workspace", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The workspace (default: the current folder).")
+def templates_copy(name: str, as_name: str | None, workspace: Path | None) -> None:
+    """Copy a shipped template into the workspace, to edit it in Word (e.g. umbrella, service_specification)."""
+    from .workspace import copy_template
+
+    target = copy_template(name, workspace or Path.cwd(), as_name=as_name)
+    _out(f"created {target}")
+    _out("edit it in Word, then run `agreement-builder templates check`; "
+         "`agreement-builder templates status` tells when the shipped template changes")
 
 
 @cli.command("diff")

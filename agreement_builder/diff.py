@@ -24,12 +24,12 @@ from typing import Any, Iterable, Sequence
 
 from . import textdiff
 from .context import FunctionFigures, annex_kind, build_context, clause_id, function_figures, template_namespace
-from .docmodel import SECTION, Block, bookmark_name, read_blocks, read_document, read_styles, tokenize, is_word
-from .errors import TemplateError
+from .docmodel import (SECTION, W_NS, Block, bookmark_name, document_from_parts, is_word, read_blocks, read_styles,
+                       tokenize)
 from .formats import format_date, format_money, format_number, format_percent, format_points
 from .models import Agreement, Clause, Function, Specification
 from .outline import PROVISIONS, SECTION_KEYS, SECTION_NUMBERS, SECTION_TITLES
-from .package import parse_xml
+from .package import RT_STYLES, parse_xml
 from .templates import TemplateSet, find_templates
 from .validate import CheckedAgreement
 
@@ -430,7 +430,14 @@ def outline_of_blocks(blocks: Iterable[Block], *, rendered: bool = False) -> Tem
 
 @lru_cache(maxsize=32)
 def _template_outline(path: Path, mtime_ns: int, size: int) -> TemplateOutline:
-    document = read_document(path)
+    from .package import Package, serialize_part
+    from .template_repair import repair
+
+    package = Package.open(path)
+    if repair(package):  # read the template as a render uses it (a re-save may have lost an anchor)
+        name = package.main_document()
+        package.parts[name] = serialize_part(package.xml(name))
+    document = document_from_parts(package.parts, str(path))
     return outline_of_blocks(document.blocks)
 
 
@@ -459,42 +466,26 @@ def _same_file_content(a: Path, b: Path) -> bool:
 # ---------------------------------------------------------------------------- rendering (template changes only)
 
 
-_ENV = None
-
-
-def _environment():
-    global _ENV
-    if _ENV is None:
-        from .render import make_environment
-
-        _ENV = make_environment()
-    return _ENV
+def _rendered_blocks(template, package) -> list[Block]:
+    """Return the blocks of a template's document rendered into `package` (the one render path: render.py)."""
+    root = package.xml(template.document)
+    styles_name = package.related(template.document, RT_STYLES)
+    styles = read_styles(parse_xml(package.parts[styles_name]) if styles_name in package.parts else None)
+    return read_blocks(root.find(f"{{{W_NS}}}body"), styles)
 
 
 def umbrella_blocks(checked: CheckedAgreement, umbrella: Path) -> list[Block]:
     """Return the blocks of the umbrella (Part A, appendices; no annexes) rendered with `checked`'s data."""
-    from docxtpl import DocxTemplate
     from markupsafe import Markup
 
-    from .render import template_error
+    from .render import prepared_template
 
-    ctx = build_context(checked)
-    tpl = DocxTemplate(str(umbrella))
-    try:
-        tpl.init_docx()
-    except Exception as exc:
-        raise TemplateError(str(umbrella), f"cannot open the template: {exc}") from None
-    context = template_namespace(ctx.umbrella)
+    template = prepared_template(umbrella)
+    package = template.new_package()
+    context = template_namespace(build_context(checked).umbrella)
     context["annexes"] = Markup("")
-    try:
-        tpl.render(context, jinja_env=_environment(), autoescape=True)
-    except Exception as exc:
-        import jinja2
-
-        source = tpl.patch_xml(tpl.get_xml()) if isinstance(exc, jinja2.TemplateError) else ""
-        raise template_error(umbrella, exc, source) from None
-    styles = read_styles(tpl.docx.styles.element)
-    return read_blocks(tpl.docx.element.body, styles)
+    template.render_into(package, context)
+    return _rendered_blocks(template, package)
 
 
 def annex_blocks(context: dict, path: Path) -> list[Block]:
@@ -502,10 +493,26 @@ def annex_blocks(context: dict, path: Path) -> list[Block]:
     from .render import annex_template
 
     annex = annex_template(path)
-    xml = annex.render_body(template_namespace(context))
-    root = parse_xml(xml.encode("utf-8"))
-    styles = read_styles(annex.docxtpl.docx.styles.element)
-    return read_blocks(root, styles)
+    root = parse_xml(annex.render_body(template_namespace(context)).encode("utf-8"))
+    package = annex.prepared.package
+    styles_name = package.related(annex.prepared.document, RT_STYLES)
+    return read_blocks(root, read_styles(parse_xml(package.parts[styles_name]) if styles_name in package.parts else None))
+
+
+def notice_blocks(checked: CheckedAgreement, path: Path) -> list[Block]:
+    """Return the blocks of a decision notice template rendered for `checked`'s first policing body."""
+    from .context import wrap
+    from .models import SummitInfo
+    from .notice import notice_contexts
+    from .render import prepared_template
+
+    info = checked.agreement.agreement
+    contexts = notice_contexts(checked, SummitInfo(name="Summit", date=info.date or info.commencement))
+    context = next(iter(contexts.values()))
+    template = prepared_template(path)
+    package = template.new_package()
+    template.render_into(package, {key: wrap(value, key) for key, value in context.items()})
+    return _rendered_blocks(template, package)
 
 
 # ---------------------------------------------------------------------------- the diff
@@ -1179,9 +1186,9 @@ def _compare_paragraphs(old: dict[str, list[_Para]], new: dict[str, list[_Para]]
         return p.group_title
 
     def cite(p: _Para) -> str:
-        return f"clause {p.label}" if p.label and p.label[0].isdigit() else (
+        return "template " + (f"clause {p.label}" if p.label and p.label[0].isdigit() else (
             f"recital {p.label}" if p.label.startswith("(") and p.label[1:-1].isalpha() else (
-                f"paragraph {p.label}" if p.label and p.label != "heading" else "a paragraph"))
+                f"paragraph {p.label}" if p.label and p.label != "heading" else "paragraph")))
 
     for group in order:
         xs, ys = old.get(group, []), new.get(group, [])
@@ -1214,23 +1221,27 @@ def _compare_paragraphs(old: dict[str, list[_Para]], new: dict[str, list[_Para]]
                     summary = f"{where(p)}: heading reworded to {_quote(q.text)}"
                 else:
                     was = f" (was {p.label})" if p.label and p.label != q.label else ""
-                    summary = f"{where(q)}: template {cite(q)} reworded{was}"
+                    summary = f"{where(q)}: {cite(q)} reworded{was}"
                 out.append(Change("template_reworded", summary=summary, number=q.label, old_number=p.label,
                                   old=p.text, new=q.text, words=word_diff(p.text, q.text), **base, **section))
             for i, p in enumerate(px):
                 if i not in done_x:
-                    out.append(_removed("template_removed", f"{where(p)}: template {cite(p)} removed", p.text,
+                    out.append(_removed("template_removed", f"{where(p)}: {cite(p)} removed", p.text,
                                         dict(old_number=p.label, **base, **section)))
             for j, q in enumerate(py):
                 if j not in done_y:
-                    out.append(_added("template_inserted", f"{where(q)}: template {cite(q)} inserted", q.text,
+                    out.append(_added("template_inserted", f"{where(q)}: {cite(q)} inserted", q.text,
                                       dict(number=q.label, **base, **section)))
     return out, renumbered
 
 
 def _template_changes(new: CheckedAgreement, old_templates: TemplateSet, new_templates: TemplateSet
                       ) -> tuple[list[Change], list[tuple[str, str]]]:
-    """Return the template wording changes: both versions' templates rendered with NEW's data, compared."""
+    """Return the template wording changes: both versions' templates rendered with NEW's data, compared.
+
+    Every template an agreement's documents come from: the umbrella, each annex template its
+    functions use (in the full and the publication version), and the decision notice.
+    """
     out: list[Change] = []
     renumbered: list[tuple[str, str]] = []
     old_umbrella, new_umbrella = old_templates.umbrella(), new_templates.umbrella()
@@ -1244,10 +1255,11 @@ def _template_changes(new: CheckedAgreement, old_templates: TemplateSet, new_tem
     b = new.agreement
     pairs: dict[tuple[Path, Path], list[int]] = {}
     for number, fn in enumerate(b.functions, start=1):
-        kind = annex_kind(fn, False)
-        x, y = old_templates.annex(fn.id, kind), new_templates.annex(fn.id, kind)
-        if not _same_file_content(x, y):
-            pairs.setdefault((x, y), []).append(number)
+        kinds = [annex_kind(fn, False)] + (["withheld"] if not fn.publish else [])
+        for kind in kinds:
+            x, y = old_templates.annex(fn.id, kind), new_templates.annex(fn.id, kind)
+            if not _same_file_content(x, y):
+                pairs.setdefault((x, y), []).append(number)
     if pairs:
         ctx = build_context(new)
         for (x, y), numbers in pairs.items():
@@ -1258,13 +1270,26 @@ def _template_changes(new: CheckedAgreement, old_templates: TemplateSet, new_tem
             prefix = f"Annex template {y.name} (Service Specification{'s' if len(numbers) > 1 else ''} {used})"
             changes, _ = _compare_paragraphs(_flatten(before), _flatten(after), prefix)
             out += changes
+    old_notice, new_notice = old_templates.decision_notice(), new_templates.decision_notice()
+    if b.forces and not _same_file_content(old_notice, new_notice):
+        before = _template_paragraphs(notice_blocks(new, old_notice), annex=True)
+        after = _template_paragraphs(notice_blocks(new, new_notice), annex=True)
+        changes, _ = _compare_paragraphs(_flatten(before, "decision_notice", headings=True),
+                                         _flatten(after, "decision_notice", headings=True),
+                                         f"Decision notice template {new_notice.name}")
+        out += changes
     return out, renumbered
 
 
-def _flatten(groups: dict[str, list[_Para]]) -> dict[str, list[_Para]]:
-    """Return an annex's paragraphs as one group (an annex is one unit; its title carries data)."""
-    items = [p for ps in groups.values() for p in ps if p.label != "heading"]
-    return {"annex": [_Para("annex", "", None, p.label, p.text) for p in items]} if items else {}
+def _flatten(groups: dict[str, list[_Para]], name: str = "annex", *, headings: bool = False
+             ) -> dict[str, list[_Para]]:
+    """Return a document's paragraphs as one group `name` (an annex is one unit; its title carries data).
+
+    `headings`: keep the headings as paragraphs (a decision notice's headings are fixed wording).
+    """
+    items = [p for ps in groups.values() for p in ps if headings or p.label != "heading"]
+    return {name: [_Para(name, "", None, "" if p.label == "heading" else p.label, p.text)
+                   for p in items]} if items else {}
 
 
 # ---------------------------------------------------------------------------- renumbering

@@ -174,6 +174,10 @@ class Package:
             self.rels("").add(RT_CORE, name)
         return self.xml(name)
 
+    def serialized_parts(self) -> dict[str, bytes]:
+        """Return the parts parsed so far (and perhaps changed), serialised again."""
+        return {name: serialize_part(element) for name, element in self._xml.items()}
+
     # -------------------------------------------------------------- writing
 
     def to_bytes(self) -> bytes:
