@@ -39,6 +39,7 @@ from typing import Callable, Iterable
 
 from . import __version__
 from .errors import AgreementBuilderError, BuildFailures, InputError, Issue, OutputError
+from .template_check import require_sound_templates
 from .templates import SHIPPED_ANNEXES, SHIPPED_TEMPLATES, TemplateSet, find_templates
 
 MANIFEST = "manifest.json"
@@ -163,6 +164,7 @@ def build_summit(summit_path: str | Path, out_dir: str | Path = "out", *, jobs: 
     _PARTIES.clear()
     _PARTIES[str(summit.parties_path.resolve())] = load_parties(summit.parties_path)  # fails early, shared by workers
     tset = find_templates(summit.path, templates=templates, annexes=annexes)
+    require_sound_templates(tset.all_templates())  # templates check: no render from a broken template
     make_pdf = _want_pdf(pdf)
     out = Path(out_dir)
     _check_out(out, summit.path)

@@ -20,8 +20,9 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Issue, Position
 from .formats import format_date
+from .inputs import outside_reason, workspace_folder, workspace_issue_text
 from .loader import Loaded, SourceMap, display_path, load_yaml
-from .models import Agreement, Parties, Specification, Summit
+from .models import Agreement, Parties, Specification, Summit, quoted
 from .outline import FORMULA_INPUTS, SECTION_KEYS
 
 #: Rule ids and where each rule comes from.
@@ -44,6 +45,7 @@ RULES: dict[str, str] = {
     "clauses": "agreement clauses are appended to an umbrella section (DESIGN.md §5)",
     "final": "a final agreement is ready for signature",
     "summit": "a summit pack names its parties and agreements",
+    "workspace": "files named inside a file stay in its workspace (its folder and below, or --workspace)",
 }
 
 
@@ -86,6 +88,7 @@ class CheckedSummit:
     parties_path: Path
     agreement_paths: tuple[Path, ...]
     source: SourceMap
+    workspace: Path | None = None  # the folder its parties and agreements were checked to be in
 
 
 @dataclass
@@ -188,7 +191,7 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, bool):
         return "yes/no"
-    return f"`{value}`"
+    return quoted(value)
 
 
 def shape_issues(exc: ValidationError, root: type[BaseModel], loaded: Loaded) -> list[Issue]:
@@ -206,7 +209,7 @@ def shape_issues(exc: ValidationError, root: type[BaseModel], loaded: Loaded) ->
         if kind == "extra_forbidden":
             allowed = _allowed_keys(root, loc)
             pos = src.key(path)
-            message = f"unknown key `{name}`"
+            message = f"unknown key {quoted(name)}"
             hint = did_you_mean(name, allowed) or (f"allowed here: {', '.join(allowed)}" if allowed else "")
         elif kind == "missing":
             pos = src.key(path[:-1]) if len(path) > 1 else src.value(())
@@ -288,9 +291,11 @@ def _field_info(root: type[BaseModel], loc: tuple) -> str:
 
 def _build(model: type[BaseModel], loaded: Loaded, top_key: str) -> BaseModel:
     if not isinstance(loaded.data, dict):
+        found = _describe(loaded.data) if isinstance(loaded.data, (list, bool)) or loaded.data is None else (
+            "text" if isinstance(loaded.data, str) else "a single value")  # never quoted: it is the whole file
         raise InputError.at(
             loaded.source.value(()), f"expected a mapping starting with `{top_key}:` at the top of the file, "
-            f"found {_describe(loaded.data)}", rule="format",
+            f"found {found}", rule="format",
             hint=f"see docs/format.md for the layout of this file")
     try:
         return model.model_validate(loaded.data)
@@ -322,8 +327,12 @@ def load_parties(path: str | Path) -> PartiesFile:
 # ---------------------------------------------------------------------------- agreement
 
 
-def load_agreement(path: str | Path, *, parties: str | Path | PartiesFile | None = None) -> CheckedAgreement:
-    """Return a checked agreement, or raise InputError listing every problem found."""
+def load_agreement(path: str | Path, *, parties: str | Path | PartiesFile | None = None,
+                   workspace: str | Path | None = None) -> CheckedAgreement:
+    """Return a checked agreement, or raise InputError listing every problem found.
+
+    `previous` must name a file inside `workspace` (default: the agreement's folder).
+    """
     path = Path(path)
     loaded = load_yaml(path)
     if isinstance(loaded.data, dict) and "summit" in loaded.data and "agreement" not in loaded.data:
@@ -338,13 +347,14 @@ def load_agreement(path: str | Path, *, parties: str | Path | PartiesFile | None
                 hint="put parties.yaml beside the agreement or in a parent folder, or pass --parties FILE")
         parties = load_parties(parties_path)
     collector = _Collector(loaded.source)
-    check_agreement(model, parties, path, collector)
+    check_agreement(model, parties, path, collector, workspace=workspace_folder(path, workspace))
     if collector.errors:
         raise InputError(collector.issues)
     return CheckedAgreement(path, model, parties, loaded.source, tuple(sorted(collector.issues, key=Issue.sort_key)))
 
 
-def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collector) -> None:
+def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collector, *,
+                    workspace: Path | None = None) -> None:
     """Apply every rule to an agreement that has the right shape; findings go to `c`."""
     known = parties.parties.forces
     parties_label = parties.label
@@ -378,7 +388,11 @@ def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collecto
                 f"({format_date(info.commencement)})", "dates", "the next formal review comes after the agreement starts")
     if info.previous:
         prev = path.parent / info.previous
-        if not prev.is_file():
+        folder = workspace_folder(path, workspace)
+        if reason := outside_reason(path, info.previous, folder):
+            message, hint = workspace_issue_text("previous", info.previous, reason, folder)
+            c.error(("agreement", "previous"), message, "workspace", hint, at_key=True)
+        elif not prev.is_file():
             c.error(("agreement", "previous"), f"the previous version `{info.previous}` does not exist "
                     f"(looked for {display_path(prev)})", "previous", "paths are relative to this file")
         elif prev.resolve() == path.resolve():
@@ -518,19 +532,29 @@ def _check_apportionment(c: _Collector, path: tuple, ap, forces: list[str], know
 # ---------------------------------------------------------------------------- summit
 
 
-def load_summit(path: str | Path) -> CheckedSummit:
-    """Return a checked summit file (its parties and agreement files exist), or raise InputError."""
+def load_summit(path: str | Path, *, workspace: str | Path | None = None) -> CheckedSummit:
+    """Return a checked summit file (its parties and agreement files exist), or raise InputError.
+
+    Its parties and agreement files must be inside `workspace` (default: the summit's folder).
+    """
     path = Path(path)
     loaded = load_yaml(path)
     model: Summit = _build(Summit, loaded, "summit")  # type: ignore[assignment]
     c = _Collector(loaded.source)
+    folder = workspace_folder(path, workspace)
     parties_path = path.parent / model.parties
-    if not parties_path.is_file():
+    if reason := outside_reason(path, model.parties, folder):
+        message, hint = workspace_issue_text("parties", model.parties, reason, folder)
+        c.error(("parties",), message, "workspace", hint, at_key=True)
+    elif not parties_path.is_file():
         c.error(("parties",), f"the parties file `{model.parties}` does not exist", "summit", "paths are relative to this file")
     paths: list[Path] = []
     for i, rel in enumerate(model.agreements):
         p = path.parent / rel
-        if not p.is_file():
+        if reason := outside_reason(path, rel, folder):
+            message, hint = workspace_issue_text("agreements", rel, reason, folder)
+            c.error(("agreements", i), message, "workspace", hint)
+        elif not p.is_file():
             c.error(("agreements", i), f"the agreement file `{rel}` does not exist", "summit", "paths are relative to this file")
         elif p.resolve() in [q.resolve() for q in paths]:
             c.error(("agreements", i), f"`{rel}` is listed twice", "summit")
@@ -545,38 +569,42 @@ def load_summit(path: str | Path) -> CheckedSummit:
         stems[p.stem] = i
     if c.errors:
         raise InputError(c.issues)
-    return CheckedSummit(path, model, parties_path, tuple(paths), loaded.source)
+    return CheckedSummit(path, model, parties_path, tuple(paths), loaded.source, folder)
 
 
 # ---------------------------------------------------------------------------- any file
 
 
-def check_file(path: str | Path, *, parties: str | Path | None = None) -> list[Issue]:
-    """Return every issue of a file of any kind (agreement, summit or parties), for `validate`."""
+def check_file(path: str | Path, *, parties: str | Path | None = None,
+               workspace: str | Path | None = None) -> list[Issue]:
+    """Return every issue of a file of any kind (agreement, summit or parties), for `validate`.
+
+    A summit's agreements are checked against the summit's workspace.
+    """
     path = Path(path)
     try:
         loaded = load_yaml(path)
         data = loaded.data
         if isinstance(data, dict) and "summit" in data:
-            summit = load_summit(path)
+            summit = load_summit(path, workspace=workspace)
             issues: list[Issue] = []
             try:
                 parties_file = load_parties(summit.parties_path)
             except InputError as exc:
                 return exc.issues
             for p in summit.agreement_paths:
-                issues.extend(_agreement_issues(p, parties_file))
+                issues.extend(_agreement_issues(p, parties_file, summit.workspace))
             return issues
         if isinstance(data, dict) and "forces" in data and "agreement" not in data and isinstance(data["forces"], dict):
             load_parties(path)
             return []
-        return _agreement_issues(path, parties)
+        return _agreement_issues(path, parties, workspace)
     except InputError as exc:
         return exc.issues
 
 
-def _agreement_issues(path: Path, parties: str | Path | PartiesFile | None) -> list[Issue]:
+def _agreement_issues(path: Path, parties: str | Path | PartiesFile | None, workspace: str | Path | None) -> list[Issue]:
     try:
-        return list(load_agreement(path, parties=parties).warnings)
+        return list(load_agreement(path, parties=parties, workspace=workspace).warnings)
     except InputError as exc:
         return exc.issues

@@ -55,7 +55,7 @@ def test_what_was_not_compared_is_said_on_stderr_and_kept_in_the_document(worksp
     result = run("redline", "old.docx", "new.docx", "-o", out, cwd=workspace)
     assert result.exit_code == 0, result.output
     assert "warning: tracked changes: OLD (old.docx) holds 1 tracked change" in result.stderr
-    assert "warning:" not in result.stdout and "(1 warning)" in result.stdout
+    assert "warning:" not in result.stdout and "wrote" in result.stdout
     import zipfile
     with zipfile.ZipFile(out) as zf:
         assert b"tracked changes: OLD" in zf.read("docProps/custom.xml")

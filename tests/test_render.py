@@ -236,7 +236,7 @@ def test_final_output_is_not_overwritten_without_force(workspace, run):
 
 def test_init_creates_a_workspace_that_renders(tmp_path, run):
     assert run("init", tmp_path / "ws").exit_code == 0
-    assert (tmp_path / "ws" / "templates" / "umbrella.docx").is_file()
+    assert not (tmp_path / "ws" / "templates").exists()  # the shipped templates are used
     assert run("validate", "agreements/jps.yaml", cwd=tmp_path / "ws").exit_code == 0
     assert run("render", "agreements/jps.yaml", "-o", "jps.docx", cwd=tmp_path / "ws").exit_code == 0
     assert run("init", tmp_path / "ws").exit_code == 1  # not over an existing workspace

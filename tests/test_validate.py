@@ -26,7 +26,7 @@ CASES = [
     ("no provision", "provisions: [force, policing_body_and_force]", "provisions: []", "[]", "no s22A(2) provision"),
     ("unknown clause section", "  accountability:\n", "  acountability:\n", "acountability", "did you mean `accountability`"),
     ("review before commencement", "review: 2019-07-31", "review: 2015-07-31", "2015-07-31", "not after commencement"),
-    ("impossible date", "commencement: 2016-08-01", "commencement: 2016-02-30", "2016-02-30", "not a real date"),
+    ("impossible date", "commencement: 2016-08-01", "commencement: 2016-02-30", "2016-02-30", "`agreement.commencement`: 2016-02-30 is not a date"),
     ("money with symbols", 'budget: "2100000"', 'budget: "£2,100,000"', '"£2,100,000"', "not a number"),
     ("demand missing for a force", "demand: {bedfordshire: 3120, cambridgeshire: 2890, hertfordshire: 4410}",
      "demand: {bedfordshire: 3120, cambridgeshire: 2890}", "demand: {bedfordshire: 3120, cambridgeshire: 2890}", "missing for `hertfordshire`"),
