@@ -404,16 +404,20 @@ def redline(old: Path, new: Path, output: Path, force: bool, author: str, when: 
             parties: Path | None, templates: Path | None, annexes: Path | None, workspace: Path | None) -> None:
     """Word document with tracked changes: accept all = NEW, reject all = OLD.
 
-    OLD and NEW are agreement .yaml files (rendered first) or .docx files.
+    OLD and NEW are agreement .yaml files (rendered first) or .docx files. Anything that could
+    not be shown as a revision is printed as a warning (on stderr) and recorded in the output's
+    custom property "Redline not compared".
     """
     from .outputs import check_output
-    from .redline import redline as make_redline
+    from .redline import compare
 
     inputs: list[Path] = [old, new]
     check_output(output, inputs=inputs, force=True)  # at once; a final document is judged with the bytes
     sources = [_docx_source(p, parties, templates, annexes, workspace, inputs) for p in (old, new)]
-    data = make_redline(sources[0], sources[1], author=author, date=when, old_label=str(old), new_label=str(new))
-    _write(output, data, inputs=inputs, force=force)
+    result = compare(sources[0], sources[1], author=author, date=when, old_label=str(old), new_label=str(new))
+    _write(output, result.data, inputs=inputs, force=force)
+    for warning in result.warnings:
+        click.echo(f"{output}: " + click.style("warning:", fg="yellow", bold=True) + f" {warning}", err=True)
 
 
 def _docx_source(path: Path, parties: Path | None, templates: Path | None, annexes: Path | None,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
@@ -214,18 +214,35 @@ class Row:
 
 @dataclass(eq=False)
 class Block:
-    """A paragraph or a table of a document body (or of a table cell), in body order."""
+    """A paragraph or a table of a document body (or of a table cell), in body order.
+
+    A table's rows and text are read when first asked for (a redline reads tables its own way,
+    and most tables of two versions are never looked into).
+    """
 
     kind: str  # "p" | "tbl"
     element: etree._Element
-    text: str
+    _text: str | None = None
     style_id: str = ""
     style_name: str = ""
     level: int | None = None  # numbering level (0-based) if the paragraph is numbered
     stable_id: str | None = None  # the `_AB_*` bookmark name, if any
     path: str = ""  # the enclosing heading: its stable id, else its text
     path_from_id: bool = False
-    rows: list[Row] = field(default_factory=list)
+    _rows: list[Row] | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "\n".join("\t".join(r.text) for r in self.rows)
+        return self._text
+
+    @property
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            self._rows = [Row(tr, [Cell(tc, cell_text(tc)) for tc in _cells(tr)]) for tr in table_rows(self.element)] \
+                if self.kind == "tbl" else []
+        return self._rows
 
     @property
     def is_heading(self) -> bool:
@@ -406,9 +423,7 @@ def cell_text(tc: etree._Element) -> str:
 
 
 def _table(tbl: etree._Element) -> Block:
-    rows = [Row(tr, [Cell(tc, cell_text(tc)) for tc in _cells(tr)]) for tr in table_rows(tbl)]
-    text = "\n".join("\t".join(r.text) for r in rows)
-    return Block("tbl", tbl, text, rows=rows)
+    return Block("tbl", tbl)
 
 
 def read_blocks(container: etree._Element, styles: dict[str, Style] | None = None) -> list[Block]:
