@@ -66,6 +66,10 @@ def finance_workbook(sheets: list[AgreementSheet], *, summit: str, date: dt.date
     wb.save(buffer)
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as zf:
         parts = {name: zf.read(name) for name in zf.namelist()}
+    # openpyxl stamps `modified` with the clock when it saves: put the summit's date back
+    parts["docProps/core.xml"] = re.sub(
+        rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+        lambda m: m.group(1) + stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + m.group(2), parts["docProps/core.xml"])
     return write_docx_bytes(parts)  # fixed entry dates and order: same inputs, same bytes
 
 

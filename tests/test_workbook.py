@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from decimal import Decimal
 from fractions import Fraction
 
@@ -144,9 +145,19 @@ def test_summary_totals_each_force_across_the_summit(example):
     assert found == expected
 
 
-def test_same_inputs_same_bytes(example):
+def test_same_inputs_same_bytes(example, monkeypatch):
+    import datetime as real
+
+    class Later(real.datetime):  # the clock has moved on: the file must not notice
+        @classmethod
+        def now(cls, tz=None):
+            return real.datetime(2031, 1, 2, 3, 4, 5, tzinfo=tz)
+
+    monkeypatch.setattr("openpyxl.writer.excel.datetime.datetime", Later)
     again = finance_workbook(example["sheets"], summit="Alliance Summit", date=dt.date(2016, 7, 19))
     assert again == example["data"]
+    core = zipfile.ZipFile(io.BytesIO(again)).read("docProps/core.xml").decode()
+    assert "2016-07-19T00:00:00Z</dcterms:modified>" in core and "2031" not in core
 
 
 def test_summary_of_forces_in_some_agreements_only():
