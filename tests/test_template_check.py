@@ -481,3 +481,48 @@ def test_any_text_is_read_without_failing_and_in_order(text):
     gaps.append(text[position:])
     if not problems:  # every delimiter belongs to a tag that was read
         assert not any(d in gap for gap in gaps for d in ("{{", "{%", "{#", "}}", "%}", "#}"))
+
+
+# ---------------------------------------------------------------------------- cross-references by number
+
+
+def _point_reference_at(f: WordFile, paragraph: str, key: str) -> None:
+    """Make the first cross-reference field of the paragraph point at the section `key` (as Word's field edit does)."""
+    p = f.paragraph(paragraph)
+    instr = next(p.iter(w("instrText")))
+    instr.text = f" REF _AB_S_{key} \\r \\h "
+
+
+def test_a_cross_reference_to_a_section_the_umbrella_lacks(tmp_path):
+    issue = only(edited(tmp_path, UMBRELLA, lambda f: _point_reference_at(
+        f, "continues until it is terminated in accordance with section", "termnation")))
+    assert issue.position.place.startswith("section 4 “Commencement and Duration”, paragraph 1 “This Agreement takes")
+    assert issue.message.startswith("a cross-reference to the section `termnation`, which no heading of this "
+                                    "template carries")
+    assert "References > Cross-reference" in issue.hint
+
+
+def test_a_cross_reference_from_an_annex_to_no_section_of_part_a(tmp_path):
+    issue = only(edited(tmp_path, SPEC, lambda f: _point_reference_at(
+        f, "apportioned between the Policing Bodies in accordance with section", "costs")))
+    assert "a cross-reference to the section `costs`, which is not a section of Part A" in issue.message
+
+
+def test_the_composer_refuses_a_reference_it_cannot_number():
+    from lxml import etree
+
+    from agreement_builder.compose import fill_section_references
+    from agreement_builder.errors import TemplateError
+
+    ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = etree.fromstring(
+        f'<w:body xmlns:w="{ns}"><w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>'
+        '<w:bookmarkStart w:id="1" w:name="_AB_S_scope"/><w:r><w:t>Scope</w:t></w:r><w:bookmarkEnd w:id="1"/></w:p>'
+        '<w:p><w:r><w:t xml:space="preserve">see section </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText> REF _AB_S_scope \\r \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        '<w:r><w:t>9</w:t></w:r><w:r><w:t>9</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:body>')
+    fill_section_references(body)
+    assert "".join(t.text for t in body.iter(f"{{{ns}}}t")) == "Scopesee section 1"  # one result, the right number
+    body.find(f".//{{{ns}}}instrText").text = " REF _AB_S_audit \\r \\h "
+    with pytest.raises(TemplateError, match="section `audit`, which this umbrella template does not contain"):
+        fill_section_references(body)

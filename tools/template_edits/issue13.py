@@ -2,8 +2,9 @@
 
 Run from the repository root (idempotent: a second run changes nothing):
 
-    python tools/template_edits/issue13.py            # edit the shipped templates
-    python tools/template_edits/issue13.py --check    # exit 1 if a template does not read as below
+    python tools/template_edits/issue13.py              # edit the shipped templates
+    python tools/template_edits/issue13.py --check      # exit 1 if a template does not read as below
+    python tools/template_edits/issue13.py --root DIR   # the templates/ and annexes/ of DIR instead
 
 What it states, stretch by stretch: every obligation rests on a legal person (the Lead Chief
 Officer, the Lead Commissioner or Lead Policing Body, the Parties, each Policing Body), never
@@ -1001,9 +1002,10 @@ EDITS = [
 
 def main(argv: list[str]) -> int:
     check_only = "--check" in argv
+    root = Path(argv[argv.index("--root") + 1]) if "--root" in argv else ROOT
     status = 0
     for name, edit in EDITS:
-        path = ROOT / name
+        path = root / name
         try:
             template = edit(path)
         except EditError as exc:
