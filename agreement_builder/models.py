@@ -81,7 +81,7 @@ def _one_line(value: str) -> str:
 #: Text that may run over several lines (clauses, specifications, reasons, addresses).
 Text = Annotated[str, BeforeValidator(_text), StringConstraints(min_length=1)]
 #: An email address for notices: one line, one @, no spaces (printed as written).
-Email = Annotated[str, BeforeValidator(_text), StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254), BeforeValidator(_text)]
 #: One line of text (titles, names, references, paths).
 Line = Annotated[str, BeforeValidator(_text), StringConstraints(min_length=1), AfterValidator(_one_line)]
 Id = Annotated[

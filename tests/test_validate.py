@@ -161,6 +161,11 @@ def test_schema_is_json_schema_with_descriptions(run):
     assert schema["$defs"]["Function"]["additionalProperties"] is False
     parties = json.loads(run("schema", "--kind", "parties").output)
     assert "forces" in parties["properties"]
+    # the keys issue 13 added: the governance bodies' names, a notices email
+    assert set(schema["$defs"]["Governance"]["properties"]) == {"board", "chief_officers_board", "summit"}
+    assert schema["$defs"]["Governance"]["additionalProperties"] is False
+    email = parties["$defs"]["PolicingBody"]["properties"]["email"]["anyOf"][0]
+    assert email["pattern"] and email["type"] == "string"
 
 
 def test_a_clause_that_repeats_the_standard_wording_of_its_section_is_a_warning(run, workspace):
