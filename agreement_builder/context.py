@@ -387,6 +387,7 @@ def build_context(checked: CheckedAgreement, *, publication: bool = False, finge
             "policing_body": "policing_body" in a.provisions,
             "policing_body_and_force": "policing_body_and_force" in a.provisions,
             "text": join_names([PROVISIONS[p] for p in a.provisions]),
+            "that": "that provision" if len(a.provisions) == 1 else "those provisions",
         },
         "functions": functions,
         "total_budget": format_money(total_budget),

@@ -265,6 +265,9 @@ def test_the_example_alliance_names_its_own_bodies(tmp_path):
     governance = _section(out, 7)
     assert "(the “Joint Chief Officer Board”)" in governance[1]
     assert "(the “Strategic Alliance Summit”)" in governance[2]
+    # two kinds of provision: the recital speaks of them in the plural
+    assert any(t.endswith("whose participation section 22A of the Act requires for those provisions.")
+               for t in _texts(out))
 
 
 # ---------------------------------------------------------------------------- number of forces and parties
@@ -281,6 +284,7 @@ def test_wording_follows_the_number_of_forces_and_parties(tmp_path):
     assert "and “Force” means any of them;" in three
     assert "Each other Policing Body may raise with the Lead Commissioner" in three
     assert "signed by all the Parties, as section 23C of the Act provides" in three
+    assert "whose participation section 22A of the Act requires for that provision." in three
     assert "either" not in three.split("PART B")[0]
 
 

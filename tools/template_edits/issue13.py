@@ -80,8 +80,8 @@ RECITALS = [
     T("{%p if chief_officers_are_parties %}"),
     R("This Agreement contains {{ provisions.text }} within the meaning of section 22A(2) of the Act. Its Parties are "
       "the chief officer of police of each of {{ force_names }} and the policing body responsible for maintaining "
-      "each of those forces, being the persons whose participation section 22A of the Act requires for that "
-      "provision."),
+      "each of those forces, being the persons whose participation section 22A of the Act requires for "
+      "{{ provisions.that }}."),
     T("{%p else %}"),
     R("This Agreement contains {{ provisions.text }} within the meaning of section 22A(2) of the Act, and no force "
       "collaboration provision. Its Parties are the policing bodies responsible for maintaining {{ force_names }}; "
