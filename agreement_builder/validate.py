@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -485,6 +486,12 @@ def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collecto
                           "prints “The services in scope of the Function are [to be agreed].”", "drafting-gap",
                           "list the services under `specification: services:`", at_key=True)
 
+    # drafting gaps the YAML marks itself ("[to be agreed]" in a specification or a clause)
+    for path, text in _texts(a):
+        if _GAP_MARK.search(text):
+            c.warning(path, f"`{_name(path)}` is marked {_GAP_MARK.search(text).group(0)}: a drafting gap",
+                      "drafting-gap", "fill it in before the agreement is final")
+
     # clauses
     clause_ids: dict[str, tuple] = {}
     for key, clauses in a.clauses.items():
@@ -507,6 +514,26 @@ def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collecto
         if missing:
             c.warning(("agreement", "status"), "a final agreement without office holders' names for: "
                       + ", ".join(missing), "final", f"add `holder:` to each corporation sole in {parties_label}")
+
+
+_GAP_MARK = re.compile(r"\[(?:to be agreed|to be confirmed|tbc|tba)\]", re.IGNORECASE)
+
+
+def _texts(a: Agreement) -> Iterable[tuple[tuple, str]]:
+    """Yield (data path, text) of the agreement's own wording: specifications, reasons, clauses."""
+    for i, fn in enumerate(a.functions):
+        if fn.reason:
+            yield ("functions", i, "reason"), fn.reason
+        if isinstance(fn.specification, Specification):
+            for key, value in fn.specification.model_dump().items():
+                if isinstance(value, str):
+                    yield ("functions", i, "specification", key), value
+                elif isinstance(value, list):
+                    yield from ((("functions", i, "specification", key, j), v) for j, v in enumerate(value)
+                                if isinstance(v, str))
+    for key, clauses in a.clauses.items():
+        for j, clause in enumerate(clauses):
+            yield ("clauses", key, j, "text"), clause.text
 
 
 def _check_force_figures(c: _Collector, path: tuple, values: dict, forces: list[str], known: dict, what: str) -> None:

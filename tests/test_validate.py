@@ -204,3 +204,13 @@ def test_a_notices_email_that_is_no_address_is_refused_at_its_place(run, workspa
     assert result.exit_code == 1
     line, column = position_of(text, "PCC office")
     assert f"parties.yaml:{line}:{column}: error: `PCC office` is not an email address [format]" in result.output
+
+
+def test_a_gap_the_yaml_marks_itself_is_a_warning_at_its_place(workspace):
+    path = workspace / "agreements" / "gap.yaml"
+    text = JPS.replace("        - Event and operation planning\n", "        - \"[to be agreed]\"\n")
+    path.write_text(text)
+    gaps = [i for i in check_file(path) if i.rule == "drafting-gap"]
+    assert len(gaps) == 1 and not gaps[0].is_error
+    assert (gaps[0].position.line, gaps[0].position.column) == position_of(text, '"[to be agreed]"')
+    assert gaps[0].message == "`services` is marked [to be agreed]: a drafting gap"
