@@ -691,9 +691,11 @@ APPENDIX_1_TAIL = [
     B("The Board meets at least quarterly. The chair may call an extraordinary meeting on five working days’ notice, "
       "or on shorter notice where the matter is urgent."),
     H("Decisions"),
-    B("The Board takes decisions by consensus. A matter on which consensus cannot be reached is referred to "
-      "{{ governance.escalation }}, and any matter reserved to the Parties by section [[governance]] is referred to "
-      "the {{ governance.summit }}."),
+    B("The Board takes decisions by consensus. {% if governance.chief_officers_board %}A matter on which consensus "
+      "cannot be reached is referred to {{ governance.escalation }}, and any matter reserved to the Parties by section "
+      "[[governance]] is referred to the {{ governance.summit }}.{% else %}A matter on which consensus cannot be "
+      "reached, and any matter reserved to the Parties by section [[governance]], is referred to the "
+      "{{ governance.summit }}.{% endif %}"),
     H("Reporting"),
     B("Minutes of each meeting are circulated to {{ words.all_parties }}. The Board reports to "
       "{{ governance.reports_to }}, and presents an annual report on the collaboration to the Parties."),
