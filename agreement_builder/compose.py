@@ -494,15 +494,16 @@ def _renumber_bookmarks(body: etree._Element) -> None:
 _SECTION_REF = re.compile(r"^\s*REF\s+(_AB_S_\w+)(?:\s|$)")
 
 
+_HEADINGS = etree.XPath("./w:p[w:pPr/w:pStyle/@w:val = 'Heading1']", namespaces={"w": W_NS})
+
+
 def section_numbers(body: etree._Element) -> dict[str, str]:
-    """Return the number Word gives each Part A section, by the name of its heading's `_AB_S_` bookmark."""
+    """Return the number Word gives each Part A section, by the name of its heading's `_AB_S_` bookmark.
+
+    Part A's headings are paragraphs of the body itself (never in a table), in the style Heading 1.
+    """
     numbers: dict[str, str] = {}
-    number = 0
-    for style in body.iter(_w("pStyle")):
-        p = style.getparent().getparent()
-        if style.get(_w("val")) != "Heading1" or style.getparent().tag != _w("pPr") or p.tag != _w("p"):
-            continue
-        number += 1
+    for number, p in enumerate(_HEADINGS(body), start=1):
         for start in p.iter(_w("bookmarkStart")):
             if start.get(_w("name"), "").startswith("_AB_S_"):
                 numbers.setdefault(start.get(_w("name")), str(number))
