@@ -66,11 +66,6 @@ def finance_workbook(sheets: list[AgreementSheet], *, summit: str, date: dt.date
     wb.save(buffer)
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as zf:
         parts = {name: zf.read(name) for name in zf.namelist()}
-    # openpyxl stamps dcterms:modified with the clock when it saves: put the inputs' date back
-    core = "docProps/core.xml"
-    if core in parts:
-        parts[core] = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                             rb"\g<1>" + f"{stamp:%Y-%m-%dT%H:%M:%SZ}".encode() + rb"\g<2>", parts[core])
     return write_docx_bytes(parts)  # fixed entry dates and order: same inputs, same bytes
 
 

