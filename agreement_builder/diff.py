@@ -357,8 +357,7 @@ class TemplateOutline:
 
 _SECTION_BY_BOOKMARK = {bookmark_name(SECTION, key): key for key in SECTION_KEYS}
 _PLACEHOLDER = re.compile(r"\{\{p\s+clauses\.(\w+)\s*\}\}")
-_OPEN = re.compile(r"\{%p\s+(if|for)\b")
-_CLOSE = re.compile(r"\{%p\s+(endif|endfor)\b")
+_BLOCK_TAG = re.compile(r"\{%p\s+(if|for|elif|else|endif|endfor)\b")
 
 
 def _is_style(block: Block, name: str) -> bool:
@@ -384,13 +383,16 @@ def outline_of_blocks(blocks: Iterable[Block], *, rendered: bool = False) -> Tem
 
     In a template, a section's agreement clauses print where its `{{p clauses.<key> }}` tag is,
     numbered after the Clause paragraphs before it. In a rendered umbrella they are the Clause
-    paragraphs marked `_AB_C_`.
+    paragraphs marked `_AB_C_`. A section is `dynamic` when how many Clause paragraphs print
+    before that tag depends on the data (a loop, an `if` without an `else`, or branches of
+    different lengths); an `if`/`else` whose branches hold as many clauses each is not.
     """
     sections: dict[str, SectionPlace] = {}
     number = 0
     current: str | None = None
     title = ""
-    count = depth = 0
+    count = 0
+    blocks_open: list[list] = []  # per open {%p if/for %}: [kind, clauses per branch, has an else]
     dynamic = False
     for block in blocks:
         if block.kind != "p":
@@ -399,7 +401,8 @@ def outline_of_blocks(blocks: Iterable[Block], *, rendered: bool = False) -> Tem
             number += 1
             current = _section_key(block.stable_id or "") if block.stable_id else None
             title = _heading_title(block.text, current or "")
-            count = depth = 0
+            count = 0
+            blocks_open = []
             dynamic = False
             if current:
                 sections[current] = SectionPlace(current, number, title, None)
@@ -408,7 +411,21 @@ def outline_of_blocks(blocks: Iterable[Block], *, rendered: bool = False) -> Tem
             continue
         text = block.text
         if not rendered and "{%p" in text:
-            depth += len(_OPEN.findall(text)) - len(_CLOSE.findall(text))
+            for tag in _BLOCK_TAG.findall(text):
+                if tag in ("if", "for"):
+                    blocks_open.append([tag, [0], False])
+                elif tag in ("elif", "else") and blocks_open:
+                    blocks_open[-1][1].append(0)
+                    blocks_open[-1][2] = blocks_open[-1][2] or tag == "else"
+                elif tag in ("endif", "endfor") and blocks_open:
+                    kind, branches, has_else = blocks_open.pop()
+                    fixed = kind == "if" and has_else and len(set(branches)) == 1
+                    dynamic = dynamic or (not fixed and any(branches))
+                    printed = branches[0] if fixed else sum(branches)
+                    if blocks_open:
+                        blocks_open[-1][1][-1] += printed
+                    else:
+                        count += printed
             continue
         match = _PLACEHOLDER.search(text) if not rendered else None
         if match:
@@ -422,9 +439,10 @@ def outline_of_blocks(blocks: Iterable[Block], *, rendered: bool = False) -> Tem
                 if place.offset is None:
                     sections[current] = SectionPlace(current, number, place.title, count)
                 continue
-            if depth > 0:
-                dynamic = True
-            count += 1
+            if blocks_open:
+                blocks_open[-1][1][-1] += 1
+            else:
+                count += 1
     return TemplateOutline(sections)
 
 

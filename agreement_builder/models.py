@@ -80,6 +80,8 @@ def _one_line(value: str) -> str:
 
 #: Text that may run over several lines (clauses, specifications, reasons, addresses).
 Text = Annotated[str, BeforeValidator(_text), StringConstraints(min_length=1)]
+#: An email address for notices: one line, one @, no spaces (printed as written).
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254), BeforeValidator(_text)]
 #: One line of text (titles, names, references, paths).
 Line = Annotated[str, BeforeValidator(_text), StringConstraints(min_length=1), AfterValidator(_one_line)]
 Id = Annotated[
@@ -108,6 +110,8 @@ class PolicingBody(Model):
     title: Line = Field(description="e.g. 'Police and Crime Commissioner for Bedfordshire'.")
     holder: Line | None = Field(None, description="Name of the office holder, printed in the signature block.")
     address: Text | None = Field(None, description="Address for notices under the agreement.")
+    email: Email | None = Field(None, description="Email address for notices under the agreement (optional; "
+                                "without it, notices go by hand or by post).")
 
 
 class Force(Model):
@@ -206,6 +210,20 @@ class Finance(Model):
 Provision = Literal["force", "policing_body", "policing_body_and_force"]
 
 
+class Governance(Model):
+    """The names of the collaboration's governance bodies (Part A section 7, Appendices 1 and 2).
+
+    Each is optional: an agreement that names none gets neutral ones. The name is printed as
+    the body's defined term ("the Strategic Alliance Summit"), so it is written without "The".
+    """
+
+    board: Line | None = Field(None, description="The board that oversees the Functions "
+                               "(default: 'Collaboration Board').")
+    chief_officers_board: Line | None = Field(None, description="The board of the chief officers above it "
+                                              "(default: 'Chief Officers’ Board'; only when the chief officers are parties).")
+    summit: Line | None = Field(None, description="The meeting of all the parties (default: 'Summit').")
+
+
 class Agreement(Model):
     """An agreement file: the umbrella (Part A) data and its functions (Part B)."""
 
@@ -213,6 +231,7 @@ class Agreement(Model):
     forces: list[Id] = Field(description="Force ids; each joins with both corporations sole.")
     lead_force: Id = Field(description="The force that delivers the collaborated service.")
     provisions: list[Provision] = Field(description="s22A(2) provisions: force | policing_body | policing_body_and_force.")
+    governance: Governance = Field(default_factory=Governance, description="Names of the governance bodies (optional).")
     finance: Finance = Field(default_factory=Finance)
     functions: list[Function] = Field(default_factory=list, description="Part B, in this order.")
     clauses: dict[str, list[ClauseField]] = Field(

@@ -180,7 +180,8 @@ def check_before_render(checked, tset: TemplateSet, *, publication: bool = False
 
 
 def template_field_issues(path: Path, *, parties: Path | None = None, workspace: Path | None = None) -> list[Issue]:
-    """Return, for `validate`, each custom specification field an annex template prints that a function lacks.
+    """Return, for `validate`, each custom specification field an annex template prints that a function lacks,
+    and each agreement clause that repeats the standard wording of its section (standard_wording.py).
 
     `path`: an agreement or a summit file (then every agreement it names); anything else, or a
     file with errors of its own, gives nothing here (validate reports those).
@@ -199,10 +200,15 @@ def template_field_issues(path: Path, *, parties: Path | None = None, workspace:
             paths = [Path(path)]
         else:
             return []
+        from .standard_wording import repeated_wording_issues
+
         issues: list[Issue] = []
         for agreement in paths:
             checked = load_agreement(agreement, parties=parties, workspace=workspace)
-            issues += specification_issues(checked, find_templates(agreement))
+            tset = find_templates(agreement)
+            issues += specification_issues(checked, tset)
+            if not check_template(tset.umbrella()).errors:
+                issues += repeated_wording_issues(checked, tset.umbrella())
         return issues
     except InputError:
         return []

@@ -568,6 +568,7 @@ def _structure(found: _Findings, kind: str, tags: list[Tag], asts: dict) -> None
         if name.lower() not in text.styles.by_name:
             found.whole("its styles", f"the style “{name}” is missing: the product relies on it "
                                       "(docs/templates.md, Styles and numbering)", HINT_STYLES)
+    _references(found, kind)
     if kind == "umbrella":
         _numbering(found, [n for n in NUMBERED_STYLES])
         _anchors(found, tags)
@@ -667,6 +668,31 @@ def _anchors(found: _Findings, tags: list[Tag]) -> None:
             found.at(tag.paragraph, f"{tag.shown} is in the section “{heading.text.strip()}”, whose anchor is "
                                     f"`{anchors[0]}`: the clauses of `{key}` would print in the wrong section",
                      f"move it to the end of the section “{SECTION_TITLES[key]}”")
+
+
+_REFERENCE = re.compile(r"⟨REF\s+_AB_S_(\w+)\b[^⟩]*⟩")
+
+
+def _references(found: _Findings, kind: str) -> None:
+    """A cross-reference field (REF _AB_S_<key>) points at a Part A section that the agreement will have.
+
+    In the umbrella: a heading of the template carries that anchor; in an annex: `key` is a
+    section of the outline (the annex is read into an umbrella that has it).
+    """
+    from .outline import SECTION_KEYS
+
+    if kind == "umbrella":
+        targets = {m for p in found.text.paragraphs for m in re.findall(r"⟨bookmark _AB_S_(\w+)⟩", p.shown)}
+    else:
+        targets = set(SECTION_KEYS)
+    for p in found.text.paragraphs:
+        for key in _REFERENCE.findall(p.shown):
+            if key not in targets:
+                found.at(p, f"a cross-reference to the section `{key}`, which "
+                            + ("no heading of this template carries" if kind == "umbrella" else
+                               "is not a section of Part A") + ": the agreement would print no number there",
+                         "in Word: References > Cross-reference, Reference type Bookmark (tick Hidden bookmarks), "
+                         "choose the section's _AB_S_ bookmark, Insert reference to Paragraph number")
 
 
 def _contents(found: _Findings) -> None:

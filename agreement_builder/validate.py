@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -46,6 +47,9 @@ RULES: dict[str, str] = {
     "final": "a final agreement is ready for signature",
     "summit": "a summit pack names its parties and agreements",
     "workspace": "files named inside a file stay in its workspace (its folder and below, or --workspace)",
+    "governance": "the governance bodies (Part A section 7) are named as the agreement prints them",
+    "drafting-gap": "what the YAML does not give is marked [to be agreed] in the agreement, never papered over",
+    "duplicate-clause": "an agreement clause does not repeat the standard wording of its section",
 }
 
 
@@ -225,6 +229,9 @@ def shape_issues(exc: ValidationError, root: type[BaseModel], loaded: Loaded) ->
                 message = (f"{_describe(value)} is not allowed in `{name}`" if isinstance(path[-1], int)
                            else f"{_describe(value)} is not allowed for `{name}`")
                 hint = did_you_mean(value, options) or f"use one of: {', '.join(options)}"
+            elif kind == "string_pattern_mismatch" and name == "email":
+                message = f"{_describe(value)} is not an email address"
+                hint = "write one address, e.g. `notices@example.org`, without a name or spaces"
             elif kind == "string_pattern_mismatch":
                 message = f"{_describe(value)} is not a valid id for `{name}`"
                 hint = "ids use lower-case letters, digits and underscores only (e.g. `bedfordshire`, `armed_policing`)"
@@ -398,6 +405,26 @@ def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collecto
         elif prev.resolve() == path.resolve():
             c.error(("agreement", "previous"), "an agreement cannot be its own previous version", "previous")
 
+    # governance bodies
+    chiefs_are_parties = "force" in a.provisions or "policing_body_and_force" in a.provisions
+    for name, value in a.governance.model_dump().items():
+        if value and value[:4].lower() == "the ":
+            c.error(("governance", name), f"`{name}`: write the name without “{value[:3]}”: the agreement puts "
+                    "“the” before it where the sentence needs it", "governance",
+                    f"e.g. `{name}: {value[4:]}`")
+    if a.governance.chief_officers_board and not chiefs_are_parties:
+        c.warning(("governance", "chief_officers_board"), "the chief officers are not parties to an agreement that "
+                  "makes only policing body collaboration provision, so it has no chief officers' board: this name "
+                  "is not printed", "governance", "remove `chief_officers_board`, or add the provision that makes "
+                  "the chief officers parties")
+
+    # drafting gaps: printed as [to be agreed], so that nothing is papered over
+    for i, force in enumerate(a.forces):
+        if force in known and not known[force].policing_body.address:
+            c.warning(("forces", i), f"the policing body of `{force}` has no `address` in {parties_label}: the "
+                      "notices section prints [address to be agreed]", "drafting-gap",
+                      f"add `address:` under `policing_body` of `{force}` in {parties_label}")
+
     # finance inputs
     nre = a.finance.net_revenue_expenditure
     nre_needed = any(f.apportionment and f.apportionment.formula in ("nre", "nre_and_demand") for f in a.functions)
@@ -420,6 +447,16 @@ def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collecto
             if not fn.reason:
                 c.error(base + ("specification",), f"`{fn.id}` has `specification: none` but no `reason`", "specification",
                         "add `reason:` saying why no service specification exists yet")
+            # money without a specification is counted (12.1, decision notices) and shown (its Part B page), so it
+            # must be apportioned like any other; an apportionment with no money to apportion says nothing
+            if fn.budget is not None and fn.apportionment is None:
+                c.error(base + ("budget",), f"`{fn.id}` has a budget but no `apportionment`: its cost would be in "
+                        "the total budget but shared by nobody", "apportionment",
+                        "give its cost apportionment, e.g. `apportionment: {formula: equal}`, or remove the budget")
+            elif fn.apportionment is not None and fn.budget is None:
+                c.error(base + ("apportionment",), f"`{fn.id}` has an `apportionment` but no `budget`: there is "
+                        "nothing to apportion", "budget", "give its annual `budget`, or remove the apportionment",
+                        at_key=True)
         elif fn.reason:
             c.error(base + ("reason",), f"`reason` is only for a function with `specification: none`", "specification",
                     "remove `reason`, or set `specification: none`")
@@ -437,12 +474,23 @@ def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collecto
                 c.error(base, f"`{fn.id}` has no `apportionment`", "apportionment",
                         "give its cost apportionment, e.g. `apportionment: {formula: equal}`", at_key=True)
             if fn.specification is None:
-                c.warning(base, f"`{fn.id}` has no `specification`: its annex will show only its budget and cost apportionment",
-                          "specification", "add `specification: {purpose: ..., services: [...]}`", at_key=True)
+                c.warning(base, f"`{fn.id}` has no `specification`: its Service Specification marks the services "
+                          "[to be agreed] and shows its budget and cost apportionment",
+                          "drafting-gap", "add `specification: {purpose: ..., services: [...]}`", at_key=True)
         if fn.apportionment is not None:
             _check_apportionment(c, base + ("apportionment",), fn.apportionment, a.forces, known)
         if isinstance(fn.specification, Specification):
             _check_specification(c, base + ("specification",), fn.specification)
+            if not fn.specification.services:
+                c.warning(base + ("specification",), f"`{fn.id}` has no `services`: its Service Specification "
+                          "prints “The services in scope of the Function are [to be agreed].”", "drafting-gap",
+                          "list the services under `specification: services:`", at_key=True)
+
+    # drafting gaps the YAML marks itself ("[to be agreed]" in a specification or a clause)
+    for path, text in _texts(a):
+        if _GAP_MARK.search(text):
+            c.warning(path, f"`{_name(path)}` is marked {_GAP_MARK.search(text).group(0)}: a drafting gap",
+                      "drafting-gap", "fill it in before the agreement is final")
 
     # clauses
     clause_ids: dict[str, tuple] = {}
@@ -466,6 +514,26 @@ def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collecto
         if missing:
             c.warning(("agreement", "status"), "a final agreement without office holders' names for: "
                       + ", ".join(missing), "final", f"add `holder:` to each corporation sole in {parties_label}")
+
+
+_GAP_MARK = re.compile(r"\[(?:to be agreed|to be confirmed|tbc|tba)\]", re.IGNORECASE)
+
+
+def _texts(a: Agreement) -> Iterable[tuple[tuple, str]]:
+    """Yield (data path, text) of the agreement's own wording: specifications, reasons, clauses."""
+    for i, fn in enumerate(a.functions):
+        if fn.reason:
+            yield ("functions", i, "reason"), fn.reason
+        if isinstance(fn.specification, Specification):
+            for key, value in fn.specification.model_dump().items():
+                if isinstance(value, str):
+                    yield ("functions", i, "specification", key), value
+                elif isinstance(value, list):
+                    yield from ((("functions", i, "specification", key, j), v) for j, v in enumerate(value)
+                                if isinstance(v, str))
+    for key, clauses in a.clauses.items():
+        for j, clause in enumerate(clauses):
+            yield ("clauses", key, j, "text"), clause.text
 
 
 def _check_force_figures(c: _Collector, path: tuple, values: dict, forces: list[str], known: dict, what: str) -> None:

@@ -143,6 +143,9 @@ def make_alliance(folder: Path, seed: int, *, n_forces: int | None = None, provi
                                  ["force", "policing_body_and_force"], ["force", "policing_body", "policing_body_and_force"]])
     named = rnd.random() < 0.5 if named_holders is None else named_holders
     lead = rnd.choice(forces)
+    extra = random.Random(seed * 7919 + 1)  # the later features draw apart, so that the first draws stay as they were
+    emails = extra.choice(["all", "all", "some", "none", "none"])
+    with_email = set(forces) if emails == "all" else set(forces[: len(forces) // 2]) if emails == "some" else set()
     folder.mkdir(parents=True, exist_ok=True)
     lines = ["forces:"]
     for f in forces:
@@ -155,6 +158,8 @@ def make_alliance(folder: Path, seed: int, *, n_forces: int | None = None, provi
             lines.append(f"      holder: {_q(rnd.choice(FIRST_NAMES) + ' ' + rnd.choice(LAST_NAMES))}")
         town = area.removeprefix("the ")
         lines.append(f"      address: {_q(f'{rnd.randint(1, 99)} Station Road, {town}')}")
+        if f in with_email:
+            lines.append(f"      email: {_q(f'notices@{f.replace(chr(95), chr(45))}.example.org')}")
     parties = folder / "parties.yaml"
     parties.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -185,10 +190,24 @@ def make_alliance(folder: Path, seed: int, *, n_forces: int | None = None, provi
             body += ["      service_levels:"] + [f"        - {_q(f'Requests answered within {k * 5} working days')}"
                                                   for k in range(1, rnd.randint(2, 3))]
         functions.append(fn)
+    if extra.random() < 0.4:  # a business area with no specification yet, with or without a budget
+        fn = {"id": "joint_command", "name": "Joint Command Review", "formula": "", "budget": ""}
+        body += [f"  - id: {fn['id']}", f"    name: {_q(fn['name'])}", "    specification: none",
+                 "    reason: A specification will follow the review of command arrangements."]
+        if extra.random() < 0.5:
+            fn.update(formula="equal", budget=f"{extra.randint(1_000, 90_000) * 10}.00")
+            body += [f"    budget: {_q(fn['budget'])}", "    apportionment: {formula: equal}"]
+        functions.append(fn)
+    governance = {}
+    if extra.random() < 0.5:
+        governance = {k: v for k, v in (("board", extra.choice([None, "Joint Operations Board", "Collaboration Board"])),
+                                         ("chief_officers_board", extra.choice([None, "Chief Constables’ Board"])),
+                                         ("summit", extra.choice([None, "Strategic Board of the Parties", "Annual Summit"])))
+                      if v}
     commencement = rnd.choice(["2027-04-01", "2027-08-01", "2027-10-01"])
     head = [
         "agreement:",
-        f"  title: {_q(rnd.choice(['Regional Specialist Operations', 'Joint Operational Support', 'Collaborative Investigations']))}",
+        f"  title: {_q(rnd.choice(['Regional Specialist Operations', 'Joint Operational Support', 'Collaborative Investigations']) if extra.random() < 0.8 else 'The Regional Organised Crime Unit')}",
         f"  reference: {_q(f'TEST-S22A-{seed:04d}')}",
         '  version: "1.0"',
         f"  status: {status}",
@@ -196,6 +215,7 @@ def make_alliance(folder: Path, seed: int, *, n_forces: int | None = None, provi
         f"  commencement: {commencement}",
         "  review: 2030-03-31",
         f"  alliance: {_q(rnd.choice(['Regional Policing Collaboration', 'Joint Policing Alliance', 'Policing Partnership']) + f' {seed}')}",
+        *(["governance:"] + [f"  {k}: {_q(v)}" for k, v in governance.items()] if governance else []),
         f"forces: [{', '.join(forces)}]",
         f"lead_force: {lead}",
         f"provisions: [{', '.join(provisions)}]",

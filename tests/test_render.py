@@ -92,7 +92,7 @@ def test_signature_blocks_in_party_order(jps_bytes, tmp_path):
 
 
 def _apportionment_tables(d):
-    return [t for t in d.tables if [c.text for c in t.rows[0].cells] == ["Force", "Share", "Annual contribution"]]
+    return [t for t in d.tables if [c.text for c in t.rows[0].cells] == ["Force", "Share", "Annual Contribution"]]
 
 
 def test_annex_tables_hold_the_exact_figures(jps_bytes, tmp_path):

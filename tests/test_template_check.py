@@ -87,11 +87,11 @@ def test_tracked_change_in_the_header(tmp_path):
 
 def test_comment_named_with_author_and_text(tmp_path):
     def edit(f):
-        f.comment(f.paragraph("The Lead Force may be changed only"), "Sam Smith", "Is a variation enough here?")
+        f.comment(f.paragraph("A change of Lead Force may be made only"), "Sam Smith", "Is a variation enough here?")
 
     issue = only(edited(tmp_path, UMBRELLA, edit))
     assert issue.message == "a comment by Sam Smith: “Is a variation enough here?”"
-    assert issue.position.place.startswith("section 6 “Lead Force Arrangements”, paragraph 10 “The Lead Force may")
+    assert issue.position.place.startswith("section 6 “Lead Force Arrangements”, paragraph 10 “A change of Lead Force may")
     assert "Delete All Comments in Document" in issue.hint
 
 
@@ -108,7 +108,7 @@ def test_render_refuses_a_template_with_tracked_changes_and_writes_nothing(works
 
 
 def test_build_refuses_before_rendering_anything(workspace, run):
-    edited(workspace, UMBRELLA, lambda f: f.comment(f.paragraph("The Lead Force may be changed"), "Sam", "?"))
+    edited(workspace, UMBRELLA, lambda f: f.comment(f.paragraph("A change of Lead Force"), "Sam", "?"))
     result = run("build", "--no-pdf", cwd=workspace)
     assert result.exit_code == 1
     assert "a comment by Sam" in result.output
@@ -184,7 +184,7 @@ def test_a_tag_missing_its_opening_brace_would_print_as_typed(tmp_path):
 
 def test_an_unbalanced_if_is_located_at_the_if(tmp_path):
     def edit(f):
-        f.insert_after(f.paragraph("The Lead Chief Officer shall consult"), "{%p if lead_force.name %}")
+        f.insert_after(f.paragraph("The {{ terms.deliverer }} shall consult"), "{%p if lead_force.name %}")
 
     issue = only(edited(tmp_path, UMBRELLA, edit))
     assert issue.position.place == "section 6 “Lead Force Arrangements”, paragraph 9 “{%p if lead_force.name %}”"
@@ -195,7 +195,7 @@ def test_an_unbalanced_if_is_located_at_the_if(tmp_path):
 
 def test_a_closing_tag_with_nothing_open(tmp_path):
     issue = only(edited(tmp_path, UMBRELLA, lambda f: f.insert_after(
-        f.paragraph("The Lead Chief Officer shall consult"), "{%p endif %}")))
+        f.paragraph("The {{ terms.deliverer }} shall consult"), "{%p endif %}")))
     assert issue.position.place == "section 6 “Lead Force Arrangements”, paragraph 9 “{%p endif %}”"
     assert issue.message == "“{%p endif %}” closes nothing: no {% if %} is open before it"
 
@@ -213,10 +213,10 @@ def test_a_block_closed_by_the_wrong_tag(tmp_path):
 
 def test_a_plain_if_over_two_paragraphs(tmp_path):
     def edit(f):
-        p = f.paragraph("The Lead Chief Officer shall consult")
-        f.retype(p, "The Lead", "{% if lead_force.name %}The Lead")
-        q = f.paragraph("Each other Chief Officer shall co-operate")
-        f.retype(q, "Each other", "{% endif %}Each other")
+        p = f.paragraph("The {{ terms.deliverer }} shall consult")
+        f.retype(p, "The {{ terms.deliverer }} shall", "{% if lead_force.name %}The {{ terms.deliverer }} shall")
+        q = f.paragraph("{{ words.each_other_party_start }} shall co-operate")
+        f.retype(q, "{{ words.each_other_party_start }}", "{% endif %}{{ words.each_other_party_start }}")
 
     issue = only(edited(tmp_path, UMBRELLA, edit))
     assert issue.position.place.startswith("section 6 “Lead Force Arrangements”, paragraph 8 “{% if lead_force.name %}")
@@ -406,7 +406,7 @@ def test_a_verdict_is_kept_by_template_bytes(tmp_path, monkeypatch):
     shutil.copy(path, copy)
     assert [i.position.file for i in check_template(copy).issues] == [str(copy)]  # same bytes, its own name
     f = WordFile(path)
-    f.insert_after(f.paragraph("The Lead Force may be changed"), "A new clause.", "Clause")
+    f.insert_after(f.paragraph("A change of Lead Force"), "A new clause.", "Clause")
     f.save()
     with pytest.raises(AssertionError, match="judged again"):  # new bytes: judged afresh
         check_template(path)
@@ -423,7 +423,7 @@ def test_require_sound_templates_raises_every_error_once(tmp_path):
 
 def test_word_opens_the_edited_templates(tmp_path):
     """The helpers make files Word accepts: python-docx opens each edited copy."""
-    path = edited(tmp_path, UMBRELLA, lambda f: f.comment(f.paragraph("The Lead Force may"), "Sam", "?"))
+    path = edited(tmp_path, UMBRELLA, lambda f: f.comment(f.paragraph("A change of Lead Force"), "Sam", "?"))
     assert docx.Document(str(path)).paragraphs
 
 
@@ -481,3 +481,48 @@ def test_any_text_is_read_without_failing_and_in_order(text):
     gaps.append(text[position:])
     if not problems:  # every delimiter belongs to a tag that was read
         assert not any(d in gap for gap in gaps for d in ("{{", "{%", "{#", "}}", "%}", "#}"))
+
+
+# ---------------------------------------------------------------------------- cross-references by number
+
+
+def _point_reference_at(f: WordFile, paragraph: str, key: str) -> None:
+    """Make the first cross-reference field of the paragraph point at the section `key` (as Word's field edit does)."""
+    p = f.paragraph(paragraph)
+    instr = next(p.iter(w("instrText")))
+    instr.text = f" REF _AB_S_{key} \\r \\h "
+
+
+def test_a_cross_reference_to_a_section_the_umbrella_lacks(tmp_path):
+    issue = only(edited(tmp_path, UMBRELLA, lambda f: _point_reference_at(
+        f, "continues until it is terminated in accordance with section", "termnation")))
+    assert issue.position.place.startswith("section 4 “Commencement and Duration”, paragraph 1 “This Agreement takes")
+    assert issue.message.startswith("a cross-reference to the section `termnation`, which no heading of this "
+                                    "template carries")
+    assert "References > Cross-reference" in issue.hint
+
+
+def test_a_cross_reference_from_an_annex_to_no_section_of_part_a(tmp_path):
+    issue = only(edited(tmp_path, SPEC, lambda f: _point_reference_at(
+        f, "apportioned between the Policing Bodies in accordance with section", "costs")))
+    assert "a cross-reference to the section `costs`, which is not a section of Part A" in issue.message
+
+
+def test_the_composer_refuses_a_reference_it_cannot_number():
+    from lxml import etree
+
+    from agreement_builder.compose import fill_section_references
+    from agreement_builder.errors import TemplateError
+
+    ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = etree.fromstring(
+        f'<w:body xmlns:w="{ns}"><w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>'
+        '<w:bookmarkStart w:id="1" w:name="_AB_S_scope"/><w:r><w:t>Scope</w:t></w:r><w:bookmarkEnd w:id="1"/></w:p>'
+        '<w:p><w:r><w:t xml:space="preserve">see section </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText> REF _AB_S_scope \\r \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        '<w:r><w:t>9</w:t></w:r><w:r><w:t>9</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:body>')
+    fill_section_references(body)
+    assert "".join(t.text for t in body.iter(f"{{{ns}}}t")) == "Scopesee section 1"  # one result, the right number
+    body.find(f".//{{{ns}}}instrText").text = " REF _AB_S_audit \\r \\h "
+    with pytest.raises(TemplateError, match="section `audit`, which this umbrella template does not contain"):
+        fill_section_references(body)

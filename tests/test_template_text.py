@@ -36,7 +36,9 @@ def test_show_lists_sections_paragraphs_styles_tags_tables_headers_and_footers()
     assert '[TOC 1] ⟨TOC \\o "1-1" \\h \\z \\u⟩' in lines
     assert "[Unnumbered Heading] ⟨page break before⟩ Contents" in lines
     assert "  row 2, cell 1 | [Table Text] {%tr for f in forces %}" in lines
-    assert "[Clause Item] **“Act”** means the Police Act 1996;" in lines
+    assert "[Clause Item] **“Commencement Date”** means {{ agreement.commencement }};" in lines
+    assert "[Clause] This Agreement takes effect on {{ agreement.commencement }} and continues until it is terminated " \
+           "in accordance with section ⟨REF _AB_S_termination \\r \\h⟩." in lines  # a cross-reference by number
     header = lines[lines.index("=== the header ===") + 1:]
     assert header[:3] == ["[Header] {%p if agreement.is_draft %}",
                           "[Header] **DRAFT – Version {{ agreement.version }} – {{ agreement.date }}**",

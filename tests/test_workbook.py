@@ -53,7 +53,7 @@ def _independent(checked) -> dict[str, dict[str, tuple[Decimal, Decimal]]]:
 def _annex_tables(data: bytes) -> list[list[list[str]]]:
     document = docx.Document(io.BytesIO(data))
     return [[[c.text for c in r.cells] for r in t.rows] for t in document.tables
-            if [c.text for c in t.rows[0].cells] == ["Force", "Share", "Annual contribution"]]
+            if [c.text for c in t.rows[0].cells] == ["Force", "Share", "Annual Contribution"]]
 
 
 def _money(text: str) -> Decimal:
