@@ -44,6 +44,7 @@ from .manifest import (
     OutputFile, manifest_bytes, manifest_data, settings_match,
 )
 from .pack import BuildLock, PackFolder, carry, check_location, refusal
+from .template_check import require_sound_templates
 from .templates import TemplateSet, find_templates
 
 __all__ = ["AgreementFailed", "BuildEvent", "BuildResult", "build_summit"]
@@ -115,6 +116,7 @@ def build_summit(summit_path: str | Path, out_dir: str | Path = "out", *, jobs: 
     PARTIES.clear()
     PARTIES[str(summit.parties_path.resolve())] = load_parties(summit.parties_path)  # fails early, shared by workers
     tset = find_templates(summit.path, templates=templates, annexes=annexes)
+    require_sound_templates(tset.all_templates())  # templates check: no render from a broken template
     make_pdf = _want_pdf(pdf)
     out = Path(out_dir)
     inputs = InputDigests(summit.path.parent)

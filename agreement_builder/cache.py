@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 #: Bump when the layout of an entry changes.
-FORMAT = 1
+FORMAT = 2
 
 _OFF = {"off", "0", "no", "false", "none"}
 
@@ -42,7 +42,7 @@ def cache_dir() -> Path | None:
     return Path(base) / "agreement-builder"
 
 
-def _stamp(path: str | None) -> str:
+def stamp(path: str | None) -> str:
     """Return what identifies one version of a source file without reading it (size and time)."""
     if not path:
         return "-"
@@ -62,8 +62,9 @@ def _compilers() -> str:
     spec = importlib.util.find_spec("docxtpl")  # a top-level name: found, not imported
     docxtpl_file = os.path.join(os.path.dirname(spec.origin), "template.py") if spec and spec.origin else None
     here = Path(__file__).resolve().parent
-    ours = ",".join(_stamp(str(here / name)) for name in ("render.py", "cache.py", "package.py"))
-    return f"{FORMAT}|{sys.version}|{jinja2.__version__}|{_stamp(docxtpl_file)}|{__version__}|{ours}"
+    ours = ",".join(stamp(str(here / name)) for name in ("render.py", "cache.py", "package.py",
+                                                            "template_repair.py", "template_text.py"))
+    return f"{FORMAT}|{sys.version}|{jinja2.__version__}|{stamp(docxtpl_file)}|{__version__}|{ours}"
 
 
 def key(kind: str, blob: bytes) -> str:

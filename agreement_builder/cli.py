@@ -20,13 +20,52 @@ class _State:
     debug = False
 
 
+def _out(text: str, nl: bool = True) -> None:
+    """Print to standard output. A pipe closed early (`| head`) ends the command quietly (click
+    handles EPIPE); any other failure to write (`>/dev/full`) is a one-line error, not a bug."""
+    try:
+        click.echo(text, nl=nl)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        from .errors import OutputError
+
+        _discard_stdout()
+        raise OutputError(f"standard output: cannot write: {exc.strerror or type(exc).__name__}") from None
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's last flush at exit does not fail again."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests capture it)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
+
+
 def _echo_issue(issue: Issue) -> None:
     color = "red" if issue.is_error else "yellow"
     head, _, hint = issue.format().partition("\n")
     file_part, _, rest = head.partition(f": {issue.severity}: ")
-    click.echo(f"{file_part}: " + click.style(f"{issue.severity}:", fg=color, bold=True) + f" {rest}")
+    _out(f"{file_part}: " + click.style(f"{issue.severity}:", fg=color, bold=True) + f" {rest}")
     if hint:
-        click.echo(click.style(hint, dim=True))
+        _out(click.style(hint, dim=True))
+
+
+def _write(output: Path, data: bytes, *, inputs=(), force: bool = False) -> None:
+    """Write an output file, unless it would replace an input, a workspace file or a final document."""
+    from .outputs import check_output
+    from .package import atomic_write
+
+    if check_output(output, inputs=inputs, force=force, data=data):
+        atomic_write(output, data)
+        _out(f"wrote {output}")
+    else:
+        _out(f"{output}: unchanged")
 
 
 class _Group(click.Group):
@@ -41,7 +80,7 @@ class _Group(click.Group):
             for line in exc.format().splitlines():
                 click.echo(line, err=True)
             ctx.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, BrokenPipeError):
             raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -62,24 +101,35 @@ def cli(debug: bool) -> None:
     _State.debug = debug
 
 
+def _workspace_option(f):
+    return click.option(
+        "--workspace", type=click.Path(file_okay=False, path_type=Path),
+        help="The folder that files named inside a file (`previous`, a summit's parties and agreements) "
+             "must be in (default: that file's own folder).")(f)
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--parties", type=click.Path(path_type=Path), help="Parties file (default: the nearest parties.yaml).")
 @click.option("--quiet", "-q", is_flag=True, help="Print problems only.")
-def validate(files: tuple[Path, ...], parties: Path | None, quiet: bool) -> None:
+@_workspace_option
+def validate(files: tuple[Path, ...], parties: Path | None, quiet: bool, workspace: Path | None) -> None:
     """Check agreements, summit and parties files; exit 1 on errors."""
+    from .template_check import template_field_issues
     from .validate import check_file
 
     failed = False
     for path in files:
-        issues = check_file(path, parties=parties)
+        issues = check_file(path, parties=parties, workspace=workspace)
+        if not any(i.is_error for i in issues):
+            issues += template_field_issues(path, parties=parties, workspace=workspace)
         for issue in issues:
             _echo_issue(issue)
         errors = sum(1 for i in issues if i.is_error)
         failed |= errors > 0
         if not errors and not quiet:
             warnings = len(issues)
-            click.echo(f"{path}: ok" + (f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""))
+            _out(f"{path}: ok" + (f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""))
     if failed:
         sys.exit(1)
 
@@ -95,11 +145,9 @@ def schema(kind: str, output: Path | None) -> None:
 
     text = json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
     if output:
-        from .package import atomic_write
-
-        atomic_write(output, text.encode("utf-8"))
+        _write(output, text.encode("utf-8"))
     else:
-        click.echo(text, nl=False)
+        _out(text, nl=False)
 
 
 def _template_options(f):
@@ -111,51 +159,63 @@ def _template_options(f):
 
 @cli.command()
 @click.argument("agreement", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=click.Path(path_type=Path),
               help="The .docx to write (default: AGREEMENT's name with .docx, in the current folder).")
 @click.option("--pdf", is_flag=True, help="Also convert to PDF with LibreOffice (beside the .docx).")
 @click.option("--publication", is_flag=True, help="The publication version (s23E): functions with publish: false are withheld.")
-@click.option("--force", is_flag=True, help="Overwrite an existing output even when the agreement is final.")
+@click.option("--force", is_flag=True, help="Replace a final (signed) document at the output path on purpose.")
 @_template_options
+@_workspace_option
 def render(agreement: Path, output: Path | None, pdf: bool, publication: bool, force: bool,
-           parties: Path | None, templates: Path | None, annexes: Path | None) -> None:
-    """Render one agreement to a Word document (and PDF)."""
-    from .package import atomic_write
+           parties: Path | None, templates: Path | None, annexes: Path | None, workspace: Path | None) -> None:
+    """Render one agreement to a Word document (and PDF).
+
+    The output never replaces an input, a workspace's YAML or templates, or (without --force)
+    a final document.
+    """
+    from .outputs import check_output
     from .render import render_agreement
+    from .template_check import check_before_render
     from .templates import find_templates
     from .validate import load_agreement
 
-    checked = load_agreement(agreement, parties=parties)
+    checked = load_agreement(agreement, parties=parties, workspace=workspace)
     for issue in checked.warnings:
         _echo_issue(issue)
     tset = find_templates(agreement, templates=templates, annexes=annexes)
-    data = render_agreement(checked, templates=tset, publication=publication)
+    check_before_render(checked, tset, publication=publication)
     if output is None:
         output = Path(agreement.stem + ("-publication" if publication else "") + ".docx")
-    final = checked.agreement.agreement.status == "final"
-    if output.exists() and final and not force and output.read_bytes() != data:
-        from .errors import OutputError
-        raise OutputError(f"{output}: a final agreement is already there and differs from this render; "
-                          "it is not overwritten (use --force to replace a signed document on purpose)")
-    atomic_write(output, data)
-    click.echo(f"wrote {output}")
+    inputs = [agreement, checked.parties.path, *tset.all_templates()]
+    # before the work, so that a wrong -o fails at once (a final document is judged with the bytes, below)
+    check_output(output, inputs=inputs, force=True)
+    if pdf:
+        check_output(output.with_suffix(".pdf"), inputs=inputs, force=force)
+    data = render_agreement(checked, templates=tset, publication=publication)
+    _write(output, data, inputs=inputs, force=force)
     if pdf:
         from .pdf import convert_to_pdf
 
         for path in convert_to_pdf([output], output.parent):
-            click.echo(f"wrote {path}")
+            _out(f"wrote {path}")
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
-    """Create a new workspace with the example alliance, its agreements and editable templates."""
+@click.option("--templates", "with_templates", is_flag=True,
+              help="Also copy every shipped template into the workspace, to edit in Word "
+                   "(otherwise they come from the installed package; see `templates copy`).")
+def init(directory: Path, with_templates: bool) -> None:
+    """Create a new workspace with the example alliance and its agreements."""
     from .workspace import create_workspace
 
-    created = create_workspace(directory)
+    created = create_workspace(directory, templates=with_templates)
     for path in created:
-        click.echo(f"created {path}")
-    click.echo(f"\nnext: cd {directory} && agreement-builder validate agreements/*.yaml && agreement-builder build")
+        _out(f"created {path}")
+    if not with_templates:
+        _out("templates: the shipped ones are used; copy one to edit it in Word with "
+             "`agreement-builder templates copy NAME` (e.g. umbrella)")
+    _out(f"\nnext: cd {directory} && agreement-builder validate agreements/*.yaml && agreement-builder build")
 
 
 @cli.group("templates")
@@ -164,46 +224,135 @@ def templates_group() -> None:
 
 
 @templates_group.command("check")
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-def templates_check(directory: Path | None) -> None:
-    """Lint templates: Jinja syntax and variables the data does not provide."""
-    from .templates import check_templates, find_templates
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def templates_check(paths: tuple[Path, ...]) -> None:
+    """Check templates against what the product relies on, before any render.
 
-    if directory is not None:
-        tset = find_templates(templates=directory / "templates" if (directory / "templates").is_dir() else directory,
-                              annexes=directory / "annexes" if (directory / "annexes").is_dir() else None)
-    else:
-        tset = find_templates(Path.cwd())
-    issues = check_templates(tset)
+    PATHS: a workspace (its templates/ and annexes/, then the shipped ones), a template
+    folder, or .docx files (default: the workspace around the current folder). Each finding
+    says where it is in Word and what to do there.
+    """
+    from .template_check import check_template, check_templates, workspace_agreements
+    from .templates import find_templates
+
+    files = [p for p in paths if p.is_file()]
+    folders = [p for p in paths if not p.is_file()]
+    issues, count = [], 0
+    for folder in folders or ([] if files else [Path.cwd()]):
+        if not paths:
+            tset = find_templates(folder)
+        else:
+            tset = find_templates(templates=folder / "templates" if (folder / "templates").is_dir() else folder,
+                                  annexes=folder / "annexes" if (folder / "annexes").is_dir() else None)
+        issues += check_templates(tset, agreements=workspace_agreements(folder))
+        count += len(tset.all_templates())
+    for path in files:
+        issues += check_template(path).issues
+        count += 1
     for issue in issues:
         _echo_issue(issue)
     errors = sum(1 for i in issues if i.is_error)
-    click.echo(f"{len(tset.all_templates())} templates checked: {errors} error{'s' if errors != 1 else ''}, "
-               f"{len(issues) - errors} warning{'s' if len(issues) - errors != 1 else ''}")
+    _out(f"{count} template{'s' if count != 1 else ''} checked: {errors} error{'s' if errors != 1 else ''}, "
+         f"{len(issues) - errors} warning{'s' if len(issues) - errors != 1 else ''}")
     if errors:
         sys.exit(1)
 
 
+@templates_group.command("show")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def templates_show(path: Path) -> None:
+    """Print a template as text: its paragraphs in order with their styles and tags.
+
+    Also a git textconv driver, so that `git diff` shows a changed template as words
+    (docs/templates.md, "Reviewing a change").
+    """
+    from .template_text import show_template
+
+    _out(show_template(path), nl=False)
+
+
+@templates_group.command("diff")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("other", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def templates_diff(path: Path, other: Path | None) -> None:
+    """Show how a workspace's template differs from the shipped one (or from OTHER), paragraph by paragraph."""
+    from . import __version__
+    from .template_text import compare_templates
+    from .templates import shipped_counterpart
+    from .workspace import copied_from
+
+    if other is not None:
+        old, new = path, other
+    else:
+        old = copied_from(path) or shipped_counterpart(path)
+        if old is None:
+            raise click.UsageError(f"{path} overrides no shipped template: give the template to compare it with")
+        new = path
+    labels = (f"shipped {old.parent.name}/{old.name} (agreement-builder {__version__})", str(new)) if other is None \
+        else None
+    _out(compare_templates(old, new, labels=labels) or f"{old} and {new} read the same\n", nl=False)
+
+
+@templates_group.command("status")
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def templates_status(directory: Path | None) -> None:
+    """List the templates a workspace holds and whether the shipped ones changed since they were copied."""
+    from . import __version__
+    from .templates import SHIPPED_ANNEXES, SHIPPED_TEMPLATES
+    from .workspace import template_status
+
+    from .loader import display_path
+
+    folder = directory or Path.cwd()
+    held = template_status(folder)
+    for status in held:
+        shown = display_path(status.path)
+        _out(f"{shown}: {status.describe()}")
+        if status.shipped is not None and (status.shipped_changed or status.changed):
+            _out(click.style(f"    see the difference: agreement-builder templates diff {shown}", dim=True))
+    overridden = {(s.path.parent.name, s.path.name) for s in held}
+    shipped = [f"{d.name}/{p.name}" for d in (SHIPPED_TEMPLATES, SHIPPED_ANNEXES) for p in sorted(d.glob("*.docx"))
+               if (d.name, p.name) not in overridden]
+    _out(f"from agreement-builder {__version__} ({SHIPPED_TEMPLATES.parent}): " + ", ".join(shipped))
+
+
+@templates_group.command("copy")
+@click.argument("name")
+@click.option("--as", "as_name", help="The copy's name: a function id makes an annex that function's own.")
+@click.option("--to", "workspace", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The workspace (default: the current folder).")
+def templates_copy(name: str, as_name: str | None, workspace: Path | None) -> None:
+    """Copy a shipped template into the workspace, to edit it in Word (e.g. umbrella, service_specification)."""
+    from .workspace import copy_template
+
+    target = copy_template(name, workspace or Path.cwd(), as_name=as_name)
+    _out(f"created {target}")
+    _out("edit it in Word, then run `agreement-builder templates check`; "
+         "`agreement-builder templates status` tells when the shipped template changes")
+
+
 @cli.command("diff")
-@click.argument("versions", nargs=-1, required=True, metavar="[OLD] NEW", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("versions", nargs=-1, required=True, metavar="[OLD] NEW", type=click.Path(path_type=Path))
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "md", "html", "docx"]),
               help="Form of the report (default: from -o's suffix, else text).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to a file.")
+@click.option("--force", is_flag=True, help="Replace a final (signed) document at the output path on purpose.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes and 0 when there are none, like git diff.")
 @click.option("--old-templates", type=click.Path(file_okay=False, path_type=Path),
               help="OLD's template folder, when it differs from NEW's (default: found beside OLD, else --templates).")
 @click.option("--old-annexes", type=click.Path(file_okay=False, path_type=Path),
               help="OLD's annex template folder (default: found beside OLD, else --annexes).")
 @_template_options
-def diff(versions: tuple[Path, ...], fmt: str | None, output: Path | None, exit_code: bool,
+@_workspace_option
+def diff(versions: tuple[Path, ...], fmt: str | None, output: Path | None, force: bool, exit_code: bool,
          old_templates: Path | None, old_annexes: Path | None,
-         parties: Path | None, templates: Path | None, annexes: Path | None) -> None:
+         parties: Path | None, templates: Path | None, annexes: Path | None, workspace: Path | None) -> None:
     """What changed from OLD to NEW, citing section and clause numbers as printed in NEW.
 
     OLD may be left out when NEW names it in `agreement.previous`.
     """
     from .diff import diff_agreements
-    from .package import atomic_write
+    from .outputs import check_output
     from .report import format_docx, format_html, format_markdown, format_text
     from .templates import find_templates
     from .validate import load_agreement
@@ -211,14 +360,17 @@ def diff(versions: tuple[Path, ...], fmt: str | None, output: Path | None, exit_
     if len(versions) > 2:
         raise click.UsageError("give OLD and NEW, or NEW alone when it names OLD in `previous`")
     new_path = versions[-1]
-    new = load_agreement(new_path, parties=parties)
+    new = load_agreement(new_path, parties=parties, workspace=workspace)
     old_path = versions[0] if len(versions) == 2 else new.previous_path()
     if old_path is None:
         raise click.UsageError(f"{new_path} does not name its previous version (`agreement.previous`): "
                                "give OLD as well, as in `agreement-builder diff OLD NEW`")
-    old = load_agreement(old_path, parties=parties)
+    old = load_agreement(old_path, parties=parties, workspace=workspace)
     new_set = find_templates(new_path, templates=templates, annexes=annexes)
     old_set = find_templates(old_path, templates=old_templates or templates, annexes=old_annexes or annexes)
+    inputs = [new_path, old_path, new.parties.path, old.parties.path, *new_set.all_templates(), *old_set.all_templates()]
+    if output is not None:
+        check_output(output, inputs=inputs, force=True)  # at once; a final document is judged with the bytes
     changes = diff_agreements(old, new, old_templates=old_set, new_templates=new_set)
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
@@ -232,45 +384,54 @@ def diff(versions: tuple[Path, ...], fmt: str | None, output: Path | None, exit_
         text = {"md": format_markdown, "html": format_html}.get(fmt, lambda c: format_text(c, color=color))(changes)
         data = text.encode("utf-8")
     if output is not None:
-        atomic_write(output, data)
-        click.echo(f"wrote {output}")
+        _write(output, data, inputs=inputs, force=force)
     else:
-        click.echo(text, nl=False)
+        _out(text, nl=False)
     if exit_code and changes:
         sys.exit(1)
 
 
 @cli.command()
-@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .docx to write.")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The .docx to write.")
+@click.option("--force", is_flag=True, help="Replace a final (signed) document at the output path on purpose.")
 @click.option("--author", default="agreement-builder", show_default=True, help="Author of the revisions.")
 @click.option("--date", "when", help="Date of the revisions (YYYY-MM-DD; default: NEW's date, so output is reproducible).")
 @_template_options
-def redline(old: Path, new: Path, output: Path, author: str, when: str | None,
-            parties: Path | None, templates: Path | None, annexes: Path | None) -> None:
+@_workspace_option
+def redline(old: Path, new: Path, output: Path, force: bool, author: str, when: str | None,
+            parties: Path | None, templates: Path | None, annexes: Path | None, workspace: Path | None) -> None:
     """Word document with tracked changes: accept all = NEW, reject all = OLD.
 
-    OLD and NEW are agreement .yaml files (rendered first) or .docx files.
+    OLD and NEW are agreement .yaml files (rendered first) or .docx files. Anything that could
+    not be shown as a revision is printed as a warning (on stderr) and recorded in the output's
+    custom property "Redline not compared".
     """
-    from .package import atomic_write
-    from .redline import redline as make_redline
+    from .outputs import check_output
+    from .redline import compare
 
-    sources = [_docx_source(p, parties, templates, annexes) for p in (old, new)]
-    data = make_redline(sources[0], sources[1], author=author, date=when, old_label=str(old), new_label=str(new))
-    atomic_write(output, data)
-    click.echo(f"wrote {output}")
+    inputs: list[Path] = [old, new]
+    check_output(output, inputs=inputs, force=True)  # at once; a final document is judged with the bytes
+    sources = [_docx_source(p, parties, templates, annexes, workspace, inputs) for p in (old, new)]
+    result = compare(sources[0], sources[1], author=author, date=when, old_label=str(old), new_label=str(new))
+    _write(output, result.data, inputs=inputs, force=force)
+    for warning in result.warnings:
+        click.echo(f"{output}: " + click.style("warning:", fg="yellow", bold=True) + f" {warning}", err=True)
 
 
-def _docx_source(path: Path, parties: Path | None, templates: Path | None, annexes: Path | None):
-    """Return a .docx path as it is, or an agreement rendered to .docx bytes."""
+def _docx_source(path: Path, parties: Path | None, templates: Path | None, annexes: Path | None,
+                 workspace: Path | None, inputs: list[Path]):
+    """Return a .docx path as it is, or an agreement rendered to .docx bytes (its files added to `inputs`)."""
     if path.suffix.lower() in (".yaml", ".yml"):
         from .render import render_agreement
         from .templates import find_templates
         from .validate import load_agreement
 
-        checked = load_agreement(path, parties=parties)
-        return render_agreement(checked, templates=find_templates(path, templates=templates, annexes=annexes))
+        checked = load_agreement(path, parties=parties, workspace=workspace)
+        tset = find_templates(path, templates=templates, annexes=annexes)
+        inputs += [checked.parties.path, *tset.all_templates()]
+        return render_agreement(checked, templates=tset)
     return path
 
 
@@ -352,7 +513,9 @@ class _Terminated(BaseException):
 
 
 class _Output:
-    """Standard output that a closed pipe (`build | head`) cannot stop: later lines are dropped."""
+    """Standard output that cannot stop a build: once it fails (`build | head` closing the pipe, a
+    full disk behind `>`), later lines are dropped and the build goes on; its outcome is still
+    the exit status and the errors on standard error."""
 
     closed = False
 
@@ -368,13 +531,9 @@ class _Output:
         try:
             echo()
             sys.stdout.flush()
-        except BrokenPipeError:
+        except (OSError, AgreementBuilderError):  # BrokenPipeError, or _out's error for any other failure
             self.closed = True
-            import os
-
-            devnull = os.open(os.devnull, os.O_WRONLY)  # so that the flush at exit does not fail again
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
+            _discard_stdout()
 
 
 def main(argv: list[str] | None = None) -> None:

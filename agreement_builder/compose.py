@@ -421,6 +421,7 @@ def finish(package: Package, document: str, *, title: str, subject: str, keyword
     """Make ids unique and stable, fill the table of contents, set the document properties."""
     body = package.xml(document).find(_w("body"))
     _fill_toc(body)
+    fill_section_references(body)
     _renumber_bookmarks(body)
     for i, doc_pr in enumerate(body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"), start=1):
         doc_pr.set("id", str(i))
@@ -488,6 +489,102 @@ def _renumber_bookmarks(body: etree._Element) -> None:
                 el.getparent().remove(el)
             else:
                 el.set(_w("id"), new)
+
+
+_SECTION_REF = re.compile(r"^\s*REF\s+(_AB_S_\w+)(?:\s|$)")
+
+
+_HEADINGS = etree.XPath("./w:p[w:pPr/w:pStyle/@w:val = 'Heading1']", namespaces={"w": W_NS})
+
+
+def section_numbers(body: etree._Element) -> dict[str, str]:
+    """Return the number Word gives each Part A section, by the name of its heading's `_AB_S_` bookmark.
+
+    Part A's headings are paragraphs of the body itself (never in a table), in the style Heading 1.
+    """
+    numbers: dict[str, str] = {}
+    for number, p in enumerate(_HEADINGS(body), start=1):
+        for start in p.iter(_w("bookmarkStart")):
+            if start.get(_w("name"), "").startswith("_AB_S_"):
+                numbers.setdefault(start.get(_w("name")), str(number))
+    return numbers
+
+
+def fill_section_references(body: etree._Element) -> None:
+    """Write the section number into every cross-reference field (`REF _AB_S_<key>`) as its result.
+
+    The templates refer to Part A sections by number through REF fields on the sections'
+    hidden bookmarks, so that a section inserted in Word renumbers every reference. Word
+    recomputes them on opening (w:updateFields) and LibreOffice when it lays the page out;
+    the result written here is what every other reader (python-docx, diff, redline) sees.
+    A reference to a section the agreement does not have fails the render by name.
+    """
+    numbers: dict[str, str] | None = None
+    for instr in list(body.iter(_w("instrText"))):
+        match = _SECTION_REF.match(instr.text or "")
+        if not match:
+            continue
+        numbers = section_numbers(body) if numbers is None else numbers
+        _set_field_result(instr.getparent(), _reference_number(numbers, match.group(1)))
+    for simple in list(body.iter(_w("fldSimple"))):
+        match = _SECTION_REF.match(simple.get(_w("instr")) or "")
+        if not match:
+            continue
+        numbers = section_numbers(body) if numbers is None else numbers
+        runs = simple.findall(_w("r"))
+        for r in runs[1:]:
+            simple.remove(r)
+        _set_run_text(runs[0] if runs else etree.SubElement(simple, _w("r")),
+                      _reference_number(numbers, match.group(1)))
+
+
+def _reference_number(numbers: dict[str, str], bookmark: str) -> str:
+    if bookmark not in numbers:
+        raise TemplateError("the agreement", f"a cross-reference points to the section `{bookmark[6:]}`, which this "
+                            "umbrella template does not contain",
+                            hint="check the section's heading keeps its bookmark (templates check), or remove "
+                                 "the cross-reference from the template")
+    return numbers[bookmark]
+
+
+def _set_field_result(instr_run: etree._Element, text: str) -> None:
+    """Replace the result of the complex field whose code is in `instr_run` by `text`."""
+    node = instr_run.getnext()
+    separate = None
+    while node is not None:
+        kinds = [c.get(_w("fldCharType")) for c in node.iter(_w("fldChar"))]
+        if "separate" in kinds:
+            separate = node
+            break
+        if "end" in kinds:
+            break
+        node = node.getnext()
+    if separate is None:  # no result yet: give the field one, before its end
+        if node is None:
+            return  # a field without an end (a damaged template) is left for Word
+        separate = etree.Element(_w("r"))
+        etree.SubElement(separate, _w("fldChar")).set(_w("fldCharType"), "separate")
+        node.addprevious(separate)
+    result_runs = []
+    node = separate.getnext()
+    while node is not None and not any(c.get(_w("fldCharType")) == "end" for c in node.iter(_w("fldChar"))):
+        result_runs.append(node)
+        node = node.getnext()
+    keep = next((r for r in result_runs if r.tag == _w("r")), None)
+    for r in result_runs:
+        if r is not keep:
+            r.getparent().remove(r)
+    if keep is None:
+        keep = etree.Element(_w("r"))
+        separate.addnext(keep)
+    _set_run_text(keep, text)
+
+
+def _set_run_text(run: etree._Element, text: str) -> None:
+    for child in list(run):
+        if child.tag != _w("rPr"):
+            run.remove(child)
+    etree.SubElement(run, _w("t")).text = text
 
 
 def _paragraph_text(p: etree._Element) -> str:

@@ -12,6 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
 from markupsafe import Markup
@@ -21,6 +22,8 @@ from .formats import format_date, format_money, format_number, format_percent, j
 from .models import Agreement, Function, Specification
 from .outline import PROVISIONS, SECTION_KEYS
 from .validate import CheckedAgreement
+from .wording import (first_year, governance_names, is_corporation_sole, notice_methods, number_words_for, roles,
+                      with_article)
 
 
 class Namespace:
@@ -144,6 +147,8 @@ def _party(force_id: str, force, role: str) -> dict:
         "role": role,
         "force_name": force.name,
         "address": getattr(office, "address", None) or "",
+        "email": getattr(office, "email", None) or "",
+        "legal_form": ", a corporation sole" if is_corporation_sole(office.title) else "",
         "signed_by": signed_by,
     }
 
@@ -158,20 +163,36 @@ def _force(force_id: str, force) -> dict:
     }
 
 
+#: Each formula in words, with the agreement's defined terms (Function, Force, Net Revenue Expenditure).
 FORMULA_WORDS = {
-    "equal": "The costs of the function are shared equally between the {n} forces.",
-    "fixed": "The costs of the function are shared in the fixed proportions agreed by the Parties and set out below.",
-    "nre": "The costs of the function are shared in proportion to each force's net revenue expenditure.",
-    "demand": "The costs of the function are shared in proportion to each force's demand on the service.",
+    "equal": "The cost of the Function is shared equally between the Policing Bodies.",
+    "fixed": "The cost of the Function is shared between the Policing Bodies in the fixed shares agreed by the Parties.",
+    "nre": "The cost of the Function is shared between the Policing Bodies in proportion to each Force’s Net Revenue "
+           "Expenditure.",
+    "demand": "The cost of the Function is shared between the Policing Bodies in proportion to each Force’s demand "
+              "for the Function.",
     "nre_and_demand": (
-        "The costs of the function are shared {w_nre}% in proportion to each force's net revenue expenditure "
-        "and {w_demand}% in proportion to each force's demand on the service."
+        "Of the cost of the Function, {w_nre}% is shared between the Policing Bodies in proportion to each Force’s "
+        "Net Revenue Expenditure and {w_demand}% in proportion to each Force’s demand for the Function."
     ),
 }
+#: How shares and Contributions are rounded: Contributions follow the exact shares, not the rounded ones shown.
 ROUNDING_WORDS = (
-    "Shares are shown to two decimal places and contributions to the penny; both are rounded by the "
-    "largest remainder method so that they add up to exactly 100% and to exactly the budget."
+    "Each Contribution is the budget multiplied by the exact share that the formula gives, rounded to the penny; "
+    "the shares are shown rounded to two decimal places. Both are rounded by the largest remainder method, so that "
+    "the Contributions add up to exactly the budget and the shares to exactly 100%. A Contribution therefore "
+    "follows the exact share and may differ by a few pence from the budget multiplied by the share shown."
 )
+FIXED_ROUNDING_WORDS = (
+    "Each Contribution is the budget multiplied by the agreed share, rounded to the penny by the largest remainder "
+    "method so that the Contributions add up to exactly the budget."
+)
+EXACT_ROUNDING_WORDS = (
+    "Each Contribution is the budget multiplied by the share shown, rounded to the penny by the largest remainder "
+    "method so that the Contributions add up to exactly the budget."
+)
+TABLE_INTRO = {"fixed": "The agreed shares and the resulting annual Contributions are:"}
+TABLE_INTRO_DEFAULT = "The resulting shares and annual Contributions are:"
 
 
 def formula_text(fn: Function, n_forces: int) -> str:
@@ -185,6 +206,19 @@ def formula_text(fn: Function, n_forces: int) -> str:
         w_nre=format_number(weights.nre) if weights else "",
         w_demand=format_number(weights.demand) if weights else "",
     )
+
+
+def rounding_text(fn: Function, shares: tuple) -> str:
+    """Return how the function's shares and Contributions are rounded ("" when it has no apportionment).
+
+    When a share shown is not the exact share, a Contribution can differ by pence from the share shown
+    applied to the budget: the words say that Contributions follow the exact shares.
+    """
+    if fn.apportionment is None or not shares:
+        return ""
+    if any(Fraction(s.percent) != s.exact * 100 for s in shares):
+        return ROUNDING_WORDS
+    return FIXED_ROUNDING_WORDS if fn.apportionment.formula == "fixed" else EXACT_ROUNDING_WORDS
 
 
 def annex_kind(fn: Function, publication: bool) -> str:
@@ -225,6 +259,7 @@ def function_figures(a: Agreement) -> dict[str, FunctionFigures]:
 
 
 def _inputs(fn: Function, a: Agreement, names: dict[str, str]) -> list[dict]:
+    """Return the figures the formula is applied to, one table each (cells carry their own £ or %)."""
     ap = fn.apportionment
     if ap is None:
         return []
@@ -232,7 +267,7 @@ def _inputs(fn: Function, a: Agreement, names: dict[str, str]) -> list[dict]:
     uses = {"nre": ("nre", "nre_and_demand"), "demand": ("demand", "nre_and_demand"), "fixed": ("fixed",)}
     if ap.formula in uses["nre"]:
         values = a.finance.net_revenue_expenditure
-        out.append({"label": "Net revenue expenditure", "unit": "£",
+        out.append({"label": "Net Revenue Expenditure", "unit": "",
                     "rows": [{"force": names[f], "value": format_money(values[f])} for f in a.forces],
                     "total": format_money(sum((values[f] for f in a.forces), Decimal(0)))})
     if ap.formula in uses["demand"]:
@@ -242,9 +277,11 @@ def _inputs(fn: Function, a: Agreement, names: dict[str, str]) -> list[dict]:
                     "total": format_number(sum((values[f] for f in a.forces), Decimal(0)))})
     if ap.formula in uses["fixed"]:
         values = ap.shares or {}
-        out.append({"label": "Agreed share", "unit": "%",
-                    "rows": [{"force": names[f], "value": format_percent(values[f])} for f in a.forces],
-                    "total": format_percent(sum((values[f] for f in a.forces), Decimal(0)))})
+        exact = all(values[f] == values[f].quantize(Decimal("0.01")) for f in a.forces)
+        if not exact:  # agreed to more places than the table shows: show them as agreed, once
+            out.append({"label": "Agreed share", "unit": "",
+                        "rows": [{"force": names[f], "value": f"{format_number(values[f])}%"} for f in a.forces],
+                        "total": format_percent(sum((values[f] for f in a.forces), Decimal(0)))})
     return out
 
 
@@ -304,6 +341,11 @@ def build_context(checked: CheckedAgreement, *, publication: bool = False, finge
             "formula_text": formula_text(fn, len(a.forces)),
         })
     total_budget = sum((fn.budget for fn in a.functions if fn.budget is not None), Decimal(0))
+    lead = by_id[a.lead_force]
+    who = roles(list(a.provisions), lead["policing_body"]["title"])
+    chief_officers = [f["chief_officer"] for f in forces]
+    policing_bodies = [f["policing_body"] for f in forces]
+    parties = (chief_officers if who.chief_officers_are_parties else []) + policing_bodies
     common = {
         "agreement": {
             "title": info.title,
@@ -317,21 +359,35 @@ def build_context(checked: CheckedAgreement, *, publication: bool = False, finge
             "alliance": info.alliance,
             "fingerprint": fingerprint if info.status == "final" else "",
             "publication": publication,
+            "the_title": with_article(info.title),
+            "the_alliance": with_article(info.alliance),
         },
         "forces": forces,
-        "lead_force": by_id[a.lead_force],
+        "lead_force": lead,
         "other_forces": [f for f in forces if f["id"] != a.lead_force],
         "force_names": join_names([f["name"] for f in forces]),
         "areas": join_names([f["area"] for f in forces]),
         "force_count": number_words(len(forces)),
-        "chief_officers": [f["chief_officer"] for f in forces],
-        "policing_bodies": [f["policing_body"] for f in forces],
-        "parties": [f["chief_officer"] for f in forces] + [f["policing_body"] for f in forces],
+        "chief_officers": chief_officers,
+        "policing_bodies": policing_bodies,
+        "parties": parties,
+        "chief_officers_are_parties": who.chief_officers_are_parties,
+        "terms": {
+            "lead_body": who.lead_body,
+            "deliverer": who.deliverer,
+            "controllers": who.controllers,
+        },
+        "deliverer": lead["chief_officer"] if who.deliverer_is_chief_officer else lead["policing_body"],
+        "words": number_words_for(len(forces), len(parties), len(a.functions)),
+        "governance": governance_names(a.governance.model_dump(), who.chief_officers_are_parties),
+        "first_year": first_year(info.commencement),
+        "notices": notice_methods([b["email"] for b in policing_bodies]),
         "provisions": {
             "force": "force" in a.provisions,
             "policing_body": "policing_body" in a.provisions,
             "policing_body_and_force": "policing_body_and_force" in a.provisions,
             "text": join_names([PROVISIONS[p] for p in a.provisions]),
+            "that": "that provision" if len(a.provisions) == 1 else "those provisions",
         },
         "functions": functions,
         "total_budget": format_money(total_budget),
@@ -352,7 +408,8 @@ def build_context(checked: CheckedAgreement, *, publication: bool = False, finge
         apportionment_ctx = {
             "formula": formula,
             "formula_text": fn_ctx["formula_text"],
-            "rounding_text": ROUNDING_WORDS if formula else "",
+            "rounding_text": rounding_text(fn, figures[fn.id].shares if fn.id in figures else ()),
+            "table_intro": TABLE_INTRO.get(formula, TABLE_INTRO_DEFAULT) if formula else "",
             "inputs": _inputs(fn, a, names),
             "rows": rows,
             "total_share": total_share,

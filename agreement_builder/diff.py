@@ -14,8 +14,8 @@ The formats (text, Markdown, HTML, Word) live in `report.py`; this module only c
 
 from __future__ import annotations
 
-import difflib
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -24,12 +24,12 @@ from typing import Any, Iterable, Sequence
 
 from . import textdiff
 from .context import FunctionFigures, annex_kind, build_context, clause_id, function_figures, template_namespace
-from .docmodel import SECTION, Block, bookmark_name, read_blocks, read_document, read_styles, tokenize, is_word
-from .errors import TemplateError
+from .docmodel import (SECTION, W_NS, Block, bookmark_name, document_from_parts, is_word, read_blocks, read_styles,
+                       tokenize)
 from .formats import format_date, format_money, format_number, format_percent, format_points
 from .models import Agreement, Clause, Function, Specification
 from .outline import PROVISIONS, SECTION_KEYS, SECTION_NUMBERS, SECTION_TITLES
-from .package import parse_xml
+from .package import RT_STYLES, parse_xml
 from .templates import TemplateSet, find_templates
 from .validate import CheckedAgreement
 
@@ -308,32 +308,22 @@ def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
 
 def similarity(old: str, new: str) -> float:
     """Return how alike the two texts' words are (1.0 identical, 0.0 nothing in common)."""
-    a = [t for t in tokenize(old) if not t.isspace()]
-    b = [t for t in tokenize(new) if not t.isspace()]
-    return textdiff.ratio(a, b)
+    return textdiff.ratio(_words(old), _words(new))
+
+
+def _words(text: str) -> list[str]:
+    return [t for t in tokenize(text) if not t.isspace()]
 
 
 def _pair_similar(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:
     """Return (old index, new index) pairs of texts similar enough to be one item reworded.
 
-    Best ratios pair first; each item pairs at most once; ties go to the earlier items.
+    Best ratios pair first; each item pairs at most once; ties go to the earlier items. Each
+    text is split into words once, and the number of comparisons is bounded (`textdiff.pair_similar`).
     """
-    scored = []
-    for i, x in enumerate(old):
-        for j, y in enumerate(new):
-            ratio = similarity(x, y)
-            if ratio >= SIMILARITY:
-                scored.append((-ratio, i, j))
-    scored.sort()
-    used_old: set[int] = set()
-    used_new: set[int] = set()
-    pairs = []
-    for _, i, j in scored:
-        if i not in used_old and j not in used_new:
-            used_old.add(i)
-            used_new.add(j)
-            pairs.append((i, j))
-    return sorted(pairs)
+    if not old or not new:
+        return []
+    return textdiff.pair_similar([_words(x) for x in old], [_words(y) for y in new], cutoff=SIMILARITY)
 
 
 def _quote(text: str) -> str:
@@ -367,8 +357,7 @@ class TemplateOutline:
 
 _SECTION_BY_BOOKMARK = {bookmark_name(SECTION, key): key for key in SECTION_KEYS}
 _PLACEHOLDER = re.compile(r"\{\{p\s+clauses\.(\w+)\s*\}\}")
-_OPEN = re.compile(r"\{%p\s+(if|for)\b")
-_CLOSE = re.compile(r"\{%p\s+(endif|endfor)\b")
+_BLOCK_TAG = re.compile(r"\{%p\s+(if|for|elif|else|endif|endfor)\b")
 
 
 def _is_style(block: Block, name: str) -> bool:
@@ -394,13 +383,16 @@ def outline_of_blocks(blocks: Iterable[Block], *, rendered: bool = False) -> Tem
 
     In a template, a section's agreement clauses print where its `{{p clauses.<key> }}` tag is,
     numbered after the Clause paragraphs before it. In a rendered umbrella they are the Clause
-    paragraphs marked `_AB_C_`.
+    paragraphs marked `_AB_C_`. A section is `dynamic` when how many Clause paragraphs print
+    before that tag depends on the data (a loop, an `if` without an `else`, or branches of
+    different lengths); an `if`/`else` whose branches hold as many clauses each is not.
     """
     sections: dict[str, SectionPlace] = {}
     number = 0
     current: str | None = None
     title = ""
-    count = depth = 0
+    count = 0
+    blocks_open: list[list] = []  # per open {%p if/for %}: [kind, clauses per branch, has an else]
     dynamic = False
     for block in blocks:
         if block.kind != "p":
@@ -409,7 +401,8 @@ def outline_of_blocks(blocks: Iterable[Block], *, rendered: bool = False) -> Tem
             number += 1
             current = _section_key(block.stable_id or "") if block.stable_id else None
             title = _heading_title(block.text, current or "")
-            count = depth = 0
+            count = 0
+            blocks_open = []
             dynamic = False
             if current:
                 sections[current] = SectionPlace(current, number, title, None)
@@ -418,7 +411,21 @@ def outline_of_blocks(blocks: Iterable[Block], *, rendered: bool = False) -> Tem
             continue
         text = block.text
         if not rendered and "{%p" in text:
-            depth += len(_OPEN.findall(text)) - len(_CLOSE.findall(text))
+            for tag in _BLOCK_TAG.findall(text):
+                if tag in ("if", "for"):
+                    blocks_open.append([tag, [0], False])
+                elif tag in ("elif", "else") and blocks_open:
+                    blocks_open[-1][1].append(0)
+                    blocks_open[-1][2] = blocks_open[-1][2] or tag == "else"
+                elif tag in ("endif", "endfor") and blocks_open:
+                    kind, branches, has_else = blocks_open.pop()
+                    fixed = kind == "if" and has_else and len(set(branches)) == 1
+                    dynamic = dynamic or (not fixed and any(branches))
+                    printed = branches[0] if fixed else sum(branches)
+                    if blocks_open:
+                        blocks_open[-1][1][-1] += printed
+                    else:
+                        count += printed
             continue
         match = _PLACEHOLDER.search(text) if not rendered else None
         if match:
@@ -432,15 +439,23 @@ def outline_of_blocks(blocks: Iterable[Block], *, rendered: bool = False) -> Tem
                 if place.offset is None:
                     sections[current] = SectionPlace(current, number, place.title, count)
                 continue
-            if depth > 0:
-                dynamic = True
-            count += 1
+            if blocks_open:
+                blocks_open[-1][1][-1] += 1
+            else:
+                count += 1
     return TemplateOutline(sections)
 
 
 @lru_cache(maxsize=32)
 def _template_outline(path: Path, mtime_ns: int, size: int) -> TemplateOutline:
-    document = read_document(path)
+    from .package import Package, serialize_part
+    from .template_repair import repair
+
+    package = Package.open(path)
+    if repair(package):  # read the template as a render uses it (a re-save may have lost an anchor)
+        name = package.main_document()
+        package.parts[name] = serialize_part(package.xml(name))
+    document = document_from_parts(package.parts, str(path))
     return outline_of_blocks(document.blocks)
 
 
@@ -452,7 +467,9 @@ def template_outline(path: Path) -> TemplateOutline:
 
 @lru_cache(maxsize=64)
 def _file_bytes(path: Path, mtime_ns: int, size: int) -> bytes:
-    return path.read_bytes()
+    from .inputs import read_input
+
+    return read_input(path)
 
 
 def _same_file_content(a: Path, b: Path) -> bool:
@@ -467,42 +484,26 @@ def _same_file_content(a: Path, b: Path) -> bool:
 # ---------------------------------------------------------------------------- rendering (template changes only)
 
 
-_ENV = None
-
-
-def _environment():
-    global _ENV
-    if _ENV is None:
-        from .render import make_environment
-
-        _ENV = make_environment()
-    return _ENV
+def _rendered_blocks(template, package) -> list[Block]:
+    """Return the blocks of a template's document rendered into `package` (the one render path: render.py)."""
+    root = package.xml(template.document)
+    styles_name = package.related(template.document, RT_STYLES)
+    styles = read_styles(parse_xml(package.parts[styles_name]) if styles_name in package.parts else None)
+    return read_blocks(root.find(f"{{{W_NS}}}body"), styles)
 
 
 def umbrella_blocks(checked: CheckedAgreement, umbrella: Path) -> list[Block]:
     """Return the blocks of the umbrella (Part A, appendices; no annexes) rendered with `checked`'s data."""
-    from docxtpl import DocxTemplate
     from markupsafe import Markup
 
-    from .render import template_error
+    from .render import prepared_template
 
-    ctx = build_context(checked)
-    tpl = DocxTemplate(str(umbrella))
-    try:
-        tpl.init_docx()
-    except Exception as exc:
-        raise TemplateError(str(umbrella), f"cannot open the template: {exc}") from None
-    context = template_namespace(ctx.umbrella)
+    template = prepared_template(umbrella)
+    package = template.new_package()
+    context = template_namespace(build_context(checked).umbrella)
     context["annexes"] = Markup("")
-    try:
-        tpl.render(context, jinja_env=_environment(), autoescape=True)
-    except Exception as exc:
-        import jinja2
-
-        source = tpl.patch_xml(tpl.get_xml()) if isinstance(exc, jinja2.TemplateError) else ""
-        raise template_error(umbrella, exc, source) from None
-    styles = read_styles(tpl.docx.styles.element)
-    return read_blocks(tpl.docx.element.body, styles)
+    template.render_into(package, context)
+    return _rendered_blocks(template, package)
 
 
 def annex_blocks(context: dict, path: Path) -> list[Block]:
@@ -510,10 +511,26 @@ def annex_blocks(context: dict, path: Path) -> list[Block]:
     from .render import annex_template
 
     annex = annex_template(path)
-    xml = annex.render_body(template_namespace(context))
-    root = parse_xml(xml.encode("utf-8"))
-    styles = read_styles(annex.docxtpl.docx.styles.element)
-    return read_blocks(root, styles)
+    root = parse_xml(annex.render_body(template_namespace(context)).encode("utf-8"))
+    package = annex.prepared.package
+    styles_name = package.related(annex.prepared.document, RT_STYLES)
+    return read_blocks(root, read_styles(parse_xml(package.parts[styles_name]) if styles_name in package.parts else None))
+
+
+def notice_blocks(checked: CheckedAgreement, path: Path) -> list[Block]:
+    """Return the blocks of a decision notice template rendered for `checked`'s first policing body."""
+    from .context import wrap
+    from .models import SummitInfo
+    from .notice import notice_contexts
+    from .render import prepared_template
+
+    info = checked.agreement.agreement
+    contexts = notice_contexts(checked, SummitInfo(name="Summit", date=info.date or info.commencement))
+    context = next(iter(contexts.values()))
+    template = prepared_template(path)
+    package = template.new_package()
+    template.render_into(package, {key: wrap(value, key) for key, value in context.items()})
+    return _rendered_blocks(template, package)
 
 
 # ---------------------------------------------------------------------------- the diff
@@ -781,8 +798,7 @@ def _text_change(kind: str, where: str, old: str, new: str, base: dict) -> Chang
 
 def _list_changes(where: str, label: str, old: list[str], new: list[str], base: dict) -> list[Change]:
     out: list[Change] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in textdiff.opcodes(old, new):
         if op == "equal":
             continue
         xs, ys = old[i1:i2], new[j1:j2]
@@ -822,8 +838,7 @@ def _function_changes(a: Agreement, b: Agreement) -> tuple[list[Change], list[tu
     # order: functions outside the longest common order have moved
     common_old = [f for f in old if f in new]
     common_new = [f for f in new if f in old]
-    matcher = difflib.SequenceMatcher(None, common_old, common_new, autojunk=False)
-    staying = {common_old[i] for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)}
+    staying = {common_old[i] for i, _ in textdiff.matching_pairs(common_old, common_new)}
     moved = [f for f in common_new if f not in staying]
     if moved:
         text = "; ".join(f"{new[f][1].name} moves from Service Specification {old[f][0]} to {new[f][0]}" for f in moved)
@@ -997,17 +1012,23 @@ def _clause_changes(a: Agreement, b: Agreement, old_numbers: _Numbering, new_num
                 pairs.append((x, y))
                 matched_x.add(x.index)
                 matched_y.add(y.index)
-        # 2. identical text
+        # 2. identical text (the first unmatched new clause with the same text, as in reading order)
+        same_text: dict[str, deque[_Item]] = {}
+        for y in ys:
+            if y.index not in matched_y:
+                same_text.setdefault(y.clause.text, deque()).append(y)
         for x in xs:
             if x.index in matched_x:
                 continue
-            for y in ys:
-                if y.index not in matched_y and y.clause.text == x.clause.text and not (
-                        x.clause.id and y.clause.id and x.clause.id != y.clause.id):
-                    pairs.append((x, y))
-                    matched_x.add(x.index)
-                    matched_y.add(y.index)
-                    break
+            candidates = same_text.get(x.clause.text, deque())
+            while candidates and candidates[0].index in matched_y:
+                candidates.popleft()
+            y = next((y for y in candidates if y.index not in matched_y and not (
+                x.clause.id and y.clause.id and x.clause.id != y.clause.id)), None)
+            if y is not None:
+                pairs.append((x, y))
+                matched_x.add(x.index)
+                matched_y.add(y.index)
         # 3. similar text, where at most one side has an explicit id
         rest_x = [x for x in xs if x.index not in matched_x]
         rest_y = [y for y in ys if y.index not in matched_y]
@@ -1024,12 +1045,13 @@ def _clause_changes(a: Agreement, b: Agreement, old_numbers: _Numbering, new_num
     # 4. an explicit id in another section: the clause moved
     moved: list[tuple[_Item, _Item]] = []
     by_id_inserted = {y.clause.id: y for y in inserted if y.clause.id}
-    for x in list(removed):
+    for x in removed:
         if x.clause.id and x.clause.id in by_id_inserted:
-            y = by_id_inserted.pop(x.clause.id)
-            removed.remove(x)
-            inserted.remove(y)
-            moved.append((x, y))
+            moved.append((x, by_id_inserted.pop(x.clause.id)))
+    if moved:
+        gone = {id(item) for pair in moved for item in pair}
+        removed = [x for x in removed if id(x) not in gone]
+        inserted = [y for y in inserted if id(y) not in gone]
 
     out: list[Change] = []
     renumbered: list[tuple[str, str]] = []
@@ -1182,9 +1204,9 @@ def _compare_paragraphs(old: dict[str, list[_Para]], new: dict[str, list[_Para]]
         return p.group_title
 
     def cite(p: _Para) -> str:
-        return f"clause {p.label}" if p.label and p.label[0].isdigit() else (
+        return "template " + (f"clause {p.label}" if p.label and p.label[0].isdigit() else (
             f"recital {p.label}" if p.label.startswith("(") and p.label[1:-1].isalpha() else (
-                f"paragraph {p.label}" if p.label and p.label != "heading" else "a paragraph"))
+                f"paragraph {p.label}" if p.label and p.label != "heading" else "paragraph")))
 
     for group in order:
         xs, ys = old.get(group, []), new.get(group, [])
@@ -1201,8 +1223,7 @@ def _compare_paragraphs(old: dict[str, list[_Para]], new: dict[str, list[_Para]]
             out.append(Change("template_section_removed", summary=f"{where(xs[0])} removed from the template",
                               old=" ".join(p.text for p in xs), **base))
             continue
-        matcher = difflib.SequenceMatcher(None, [p.text for p in xs], [p.text for p in ys], autojunk=False)
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        for op, i1, i2, j1, j2 in textdiff.opcodes([p.text for p in xs], [p.text for p in ys]):
             if op == "equal":
                 for p, q in zip(xs[i1:i2], ys[j1:j2]):
                     if p.label != q.label and p.label and q.label and p.label != "heading":
@@ -1218,23 +1239,27 @@ def _compare_paragraphs(old: dict[str, list[_Para]], new: dict[str, list[_Para]]
                     summary = f"{where(p)}: heading reworded to {_quote(q.text)}"
                 else:
                     was = f" (was {p.label})" if p.label and p.label != q.label else ""
-                    summary = f"{where(q)}: template {cite(q)} reworded{was}"
+                    summary = f"{where(q)}: {cite(q)} reworded{was}"
                 out.append(Change("template_reworded", summary=summary, number=q.label, old_number=p.label,
                                   old=p.text, new=q.text, words=word_diff(p.text, q.text), **base, **section))
             for i, p in enumerate(px):
                 if i not in done_x:
-                    out.append(_removed("template_removed", f"{where(p)}: template {cite(p)} removed", p.text,
+                    out.append(_removed("template_removed", f"{where(p)}: {cite(p)} removed", p.text,
                                         dict(old_number=p.label, **base, **section)))
             for j, q in enumerate(py):
                 if j not in done_y:
-                    out.append(_added("template_inserted", f"{where(q)}: template {cite(q)} inserted", q.text,
+                    out.append(_added("template_inserted", f"{where(q)}: {cite(q)} inserted", q.text,
                                       dict(number=q.label, **base, **section)))
     return out, renumbered
 
 
 def _template_changes(new: CheckedAgreement, old_templates: TemplateSet, new_templates: TemplateSet
                       ) -> tuple[list[Change], list[tuple[str, str]]]:
-    """Return the template wording changes: both versions' templates rendered with NEW's data, compared."""
+    """Return the template wording changes: both versions' templates rendered with NEW's data, compared.
+
+    Every template an agreement's documents come from: the umbrella, each annex template its
+    functions use (in the full and the publication version), and the decision notice.
+    """
     out: list[Change] = []
     renumbered: list[tuple[str, str]] = []
     old_umbrella, new_umbrella = old_templates.umbrella(), new_templates.umbrella()
@@ -1248,10 +1273,11 @@ def _template_changes(new: CheckedAgreement, old_templates: TemplateSet, new_tem
     b = new.agreement
     pairs: dict[tuple[Path, Path], list[int]] = {}
     for number, fn in enumerate(b.functions, start=1):
-        kind = annex_kind(fn, False)
-        x, y = old_templates.annex(fn.id, kind), new_templates.annex(fn.id, kind)
-        if not _same_file_content(x, y):
-            pairs.setdefault((x, y), []).append(number)
+        kinds = [annex_kind(fn, False)] + (["withheld"] if not fn.publish else [])
+        for kind in kinds:
+            x, y = old_templates.annex(fn.id, kind), new_templates.annex(fn.id, kind)
+            if not _same_file_content(x, y):
+                pairs.setdefault((x, y), []).append(number)
     if pairs:
         ctx = build_context(new)
         for (x, y), numbers in pairs.items():
@@ -1262,13 +1288,26 @@ def _template_changes(new: CheckedAgreement, old_templates: TemplateSet, new_tem
             prefix = f"Annex template {y.name} (Service Specification{'s' if len(numbers) > 1 else ''} {used})"
             changes, _ = _compare_paragraphs(_flatten(before), _flatten(after), prefix)
             out += changes
+    old_notice, new_notice = old_templates.decision_notice(), new_templates.decision_notice()
+    if b.forces and not _same_file_content(old_notice, new_notice):
+        before = _template_paragraphs(notice_blocks(new, old_notice), annex=True)
+        after = _template_paragraphs(notice_blocks(new, new_notice), annex=True)
+        changes, _ = _compare_paragraphs(_flatten(before, "decision_notice", headings=True),
+                                         _flatten(after, "decision_notice", headings=True),
+                                         f"Decision notice template {new_notice.name}")
+        out += changes
     return out, renumbered
 
 
-def _flatten(groups: dict[str, list[_Para]]) -> dict[str, list[_Para]]:
-    """Return an annex's paragraphs as one group (an annex is one unit; its title carries data)."""
-    items = [p for ps in groups.values() for p in ps if p.label != "heading"]
-    return {"annex": [_Para("annex", "", None, p.label, p.text) for p in items]} if items else {}
+def _flatten(groups: dict[str, list[_Para]], name: str = "annex", *, headings: bool = False
+             ) -> dict[str, list[_Para]]:
+    """Return a document's paragraphs as one group `name` (an annex is one unit; its title carries data).
+
+    `headings`: keep the headings as paragraphs (a decision notice's headings are fixed wording).
+    """
+    items = [p for ps in groups.values() for p in ps if headings or p.label != "heading"]
+    return {name: [_Para(name, "", None, "" if p.label == "heading" else p.label, p.text)
+                   for p in items]} if items else {}
 
 
 # ---------------------------------------------------------------------------- renumbering

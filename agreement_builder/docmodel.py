@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
@@ -214,18 +214,35 @@ class Row:
 
 @dataclass(eq=False)
 class Block:
-    """A paragraph or a table of a document body (or of a table cell), in body order."""
+    """A paragraph or a table of a document body (or of a table cell), in body order.
+
+    A table's rows and text are read when first asked for (a redline reads tables its own way,
+    and most tables of two versions are never looked into).
+    """
 
     kind: str  # "p" | "tbl"
     element: etree._Element
-    text: str
+    _text: str | None = None
     style_id: str = ""
     style_name: str = ""
     level: int | None = None  # numbering level (0-based) if the paragraph is numbered
     stable_id: str | None = None  # the `_AB_*` bookmark name, if any
     path: str = ""  # the enclosing heading: its stable id, else its text
     path_from_id: bool = False
-    rows: list[Row] = field(default_factory=list)
+    _rows: list[Row] | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "\n".join("\t".join(r.text) for r in self.rows)
+        return self._text
+
+    @property
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            self._rows = [Row(tr, [Cell(tc, cell_text(tc)) for tc in _cells(tr)]) for tr in table_rows(self.element)] \
+                if self.kind == "tbl" else []
+        return self._rows
 
     @property
     def is_heading(self) -> bool:
@@ -277,26 +294,21 @@ class Document:
 
     def date(self) -> str | None:
         """Return the document's modified (else created) date from docProps/core.xml as W3CDTF, or None."""
-        return core_date(self.parts)
-
-
-def core_date(parts: dict[str, bytes]) -> str | None:
-    """Return a package's modified (else created) date from docProps/core.xml as W3CDTF, or None."""
-    data = parts.get("docProps/core.xml")
-    if not data:
+        data = self.parts.get("docProps/core.xml")
+        if not data:
+            return None
+        try:
+            root = parse_xml(data)
+        except etree.XMLSyntaxError:
+            return None
+        for tag in ("modified", "created"):
+            el = root.find(f"{{http://purl.org/dc/terms/}}{tag}")
+            if el is not None and el.text:
+                try:
+                    return format_date(el.text.strip())
+                except ValueError:
+                    continue
         return None
-    try:
-        root = parse_xml(data)
-    except etree.XMLSyntaxError:
-        return None
-    for tag in ("modified", "created"):
-        el = root.find(f"{{http://purl.org/dc/terms/}}{tag}")
-        if el is not None and el.text:
-            try:
-                return format_date(el.text.strip())
-            except ValueError:
-                continue
-    return None
 
 
 def format_date(value) -> str:
@@ -411,90 +423,51 @@ def cell_text(tc: etree._Element) -> str:
 
 
 def _table(tbl: etree._Element) -> Block:
-    rows = [Row(tr, [Cell(tc, cell_text(tc)) for tc in _cells(tr)]) for tr in table_rows(tbl)]
-    text = "\n".join("\t".join(r.text) for r in rows)
-    return Block("tbl", tbl, text, rows=rows)
+    return Block("tbl", tbl)
 
 
-@dataclass
-class BlockState:
-    """Where a walk through a body stands: the heading path so far, and an id waiting for its block.
-
-    Kept between calls when a body is read a stretch at a time (redline_stream).
-    """
-
-    path: str = ""
-    from_id: bool = False
-    pending: str | None = None
-
-
-def read_blocks(container, styles: dict[str, Style] | None = None, state: BlockState | None = None) -> list[Block]:
+def read_blocks(container: etree._Element, styles: dict[str, Style] | None = None) -> list[Block]:
     """Return the blocks of a body or table cell in order, each with its heading path.
 
-    `container` is an element, or a list of consecutive elements of one (with the `state` the
-    walk had before them). Paragraphs inside block-level content controls count as the
-    container's own. A block is a heading (it opens a new path) if its style is Heading 1,
-    Annex Title, Appendix Title or Part Heading, or if it carries a section, function or
-    appendix id.
+    Paragraphs inside block-level content controls count as the container's own. A block is a
+    heading (it opens a new path) if its style is Heading 1, Annex Title, Appendix Title or Part
+    Heading, or if it carries a section, function or appendix id.
     """
+    styles = styles or {}
     blocks: list[Block] = []
-    _walk(container, styles or {}, state or BlockState(), blocks)
-    return blocks
+    path, from_id = "", False
 
-
-def _walk(children, styles: dict[str, Style], state: BlockState, blocks: list[Block]) -> None:
-    for child in children:
-        tag = child.tag
-        if tag == P:
-            block = _paragraph(child, styles, state.pending)
-        elif tag == TBL:
-            block = _table(child)
-            if block.stable_id is None:
-                block.stable_id = state.pending
-        elif tag in (SDT, CUSTOM_XML):
-            content = child.find(SDT_CONTENT) if tag == SDT else child
-            if content is not None:
-                _walk(content, styles, state, blocks)
-            continue
-        elif tag == BOOKMARK_START and child.get(NAME, "").startswith(ID_PREFIX):
-            state.pending = child.get(NAME)
-            continue
-        else:
-            continue
-        state.pending = None
-        if block.is_heading:
-            if block.stable_id and block.stable_id.startswith(_HEADING_IDS):
-                state.path, state.from_id = block.stable_id, True
+    def walk(parent: etree._Element, pending: list[str | None]) -> None:
+        nonlocal path, from_id
+        for child in parent:
+            tag = child.tag
+            if tag == P:
+                block = _paragraph(child, styles, pending[0])
+            elif tag == TBL:
+                block = _table(child)
+                if block.stable_id is None:
+                    block.stable_id = pending[0]
+            elif tag in (SDT, CUSTOM_XML):
+                content = child.find(SDT_CONTENT) if tag == SDT else child
+                if content is not None:
+                    walk(content, pending)
+                continue
+            elif tag == BOOKMARK_START and child.get(NAME, "").startswith(ID_PREFIX):
+                pending[0] = child.get(NAME)
+                continue
             else:
-                state.path, state.from_id = block.text, False
-        block.path, block.path_from_id = state.path, state.from_id
-        blocks.append(block)
+                continue
+            pending[0] = None
+            if block.is_heading:
+                if block.stable_id and block.stable_id.startswith(_HEADING_IDS):
+                    path, from_id = block.stable_id, True
+                else:
+                    path, from_id = block.text, False
+            block.path, block.path_from_id = path, from_id
+            blocks.append(block)
 
-
-def block_ids(children, state: BlockState) -> list[str | None]:
-    """Return the stable id of each block `read_blocks` would return for these elements, reading no text.
-
-    The same walk as `_walk`, for the ids alone (redline_stream's first pass over a large document).
-    """
-    ids: list[str | None] = []
-    for child in children:
-        tag = child.tag
-        if tag == P:
-            ids.append(_own_id(child) or state.pending)
-        elif tag == TBL:
-            ids.append(state.pending)
-        elif tag in (SDT, CUSTOM_XML):
-            content = child.find(SDT_CONTENT) if tag == SDT else child
-            if content is not None:
-                ids += block_ids(content, state)
-            continue
-        elif tag == BOOKMARK_START and child.get(NAME, "").startswith(ID_PREFIX):
-            state.pending = child.get(NAME)
-            continue
-        else:
-            continue
-        state.pending = None
-    return ids
+    walk(container, [None])
+    return blocks
 
 
 # --------------------------------------------------------------------------- existing revisions

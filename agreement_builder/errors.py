@@ -13,13 +13,21 @@ from pathlib import Path
 
 @dataclass(frozen=True, order=True)
 class Position:
-    """Where something stands in a source file (line and column count from 1)."""
+    """Where something stands in a source file (line and column count from 1).
+
+    In a Word file there are no lines a person can see: `place` then says where the thing is
+    as it is found in Word ("section 6 “Lead Force Arrangements”, paragraph 4 “The Lead…”"),
+    and `line` only orders findings (the paragraph's position in the file).
+    """
 
     file: str
     line: int = 0
     column: int = 0
+    place: str = ""
 
     def __str__(self) -> str:
+        if self.place:
+            return f"{self.file}: {self.place}"
         if self.line:
             return f"{self.file}:{self.line}:{self.column}"
         return self.file

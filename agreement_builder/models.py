@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -32,6 +33,15 @@ def _text(value: Any) -> Any:
     return value
 
 
+def quoted(value: Any, limit: int = 60) -> str:
+    """Return a value as an error message quotes it: `x`, or only its length when long or multi-line
+    (a message never repeats a whole text read from a file)."""
+    text = str(value)
+    if len(text) > limit or "\n" in text:
+        return f"a text of {len(text):,} characters"
+    return f"`{text}`"
+
+
 def _number(value: Any) -> Any:
     """Accept money and shares as numbers or as quoted digits; refuse anything else."""
     if isinstance(value, bool):
@@ -41,7 +51,7 @@ def _number(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip().replace("_", "")
         if not text or any(c not in "0123456789.-+" for c in text):
-            raise ValueError(f"`{value}` is not a number: write digits only, without £, % or commas")
+            raise ValueError(f"{quoted(value)} is not a number: write digits only, without £, % or commas")
         return text
     return value
 
@@ -55,11 +65,25 @@ def _date(value: Any) -> Any:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"`{value}` is not a date: write dates as YYYY-MM-DD, e.g. 2016-07-19") from None
+            raise ValueError(f"{quoted(value)} is not a date: write dates as YYYY-MM-DD, e.g. 2016-07-19") from None
     raise ValueError("expected a date written as YYYY-MM-DD, e.g. 2016-07-19")
 
 
+def _one_line(value: str) -> str:
+    """Titles, names and references are printed in headings, tables and footers: no line breaks or tabs."""
+    if "\n" in value or "\t" in value:
+        what = "a line break" if "\n" in value else "a tab"
+        raise ValueError(f"{what} cannot appear here: this is one line of text (write it on one line, "
+                         "or with `>-` to fold several lines into one)")
+    return value
+
+
+#: Text that may run over several lines (clauses, specifications, reasons, addresses).
 Text = Annotated[str, BeforeValidator(_text), StringConstraints(min_length=1)]
+#: An email address for notices: one line, one @, no spaces (printed as written).
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254), BeforeValidator(_text)]
+#: One line of text (titles, names, references, paths).
+Line = Annotated[str, BeforeValidator(_text), StringConstraints(min_length=1), AfterValidator(_one_line)]
 Id = Annotated[
     str,
     BeforeValidator(_text),
@@ -78,19 +102,21 @@ class Model(BaseModel):
 
 
 class ChiefOfficer(Model):
-    title: Text = Field(description="The corporation sole as named in the agreement, e.g. 'Chief Constable of Bedfordshire Police'.")
-    holder: Text | None = Field(None, description="Name of the office holder, printed in the signature block.")
+    title: Line = Field(description="The corporation sole as named in the agreement, e.g. 'Chief Constable of Bedfordshire Police'.")
+    holder: Line | None = Field(None, description="Name of the office holder, printed in the signature block.")
 
 
 class PolicingBody(Model):
-    title: Text = Field(description="e.g. 'Police and Crime Commissioner for Bedfordshire'.")
-    holder: Text | None = Field(None, description="Name of the office holder, printed in the signature block.")
+    title: Line = Field(description="e.g. 'Police and Crime Commissioner for Bedfordshire'.")
+    holder: Line | None = Field(None, description="Name of the office holder, printed in the signature block.")
     address: Text | None = Field(None, description="Address for notices under the agreement.")
+    email: Email | None = Field(None, description="Email address for notices under the agreement (optional; "
+                                "without it, notices go by hand or by post).")
 
 
 class Force(Model):
-    name: Text = Field(description="The force as written in the agreement text, e.g. 'Bedfordshire Police'.")
-    area: Text = Field(description="The police area, e.g. 'Bedfordshire'.")
+    name: Line = Field(description="The force as written in the agreement text, e.g. 'Bedfordshire Police'.")
+    area: Line = Field(description="The police area, e.g. 'Bedfordshire'.")
     chief_officer: ChiefOfficer
     policing_body: PolicingBody
 
@@ -105,15 +131,15 @@ class Parties(Model):
 
 
 class AgreementInfo(Model):
-    title: Text = Field(description="The collaborated business area, e.g. 'Joint Protective Services'.")
-    reference: Text = Field(description="Document reference, printed in the footer.")
-    version: Text = Field(description="Version, e.g. \"3.0\".")
+    title: Line = Field(description="The collaborated business area, e.g. 'Joint Protective Services'.")
+    reference: Line = Field(description="Document reference, printed in the footer.")
+    version: Line = Field(description="Version, e.g. \"3.0\".")
     status: Literal["draft", "final"] = Field("draft", description="draft | final. A final document is never overwritten without --force.")
     date: Date | None = Field(None, description="Date of the agreement (may be absent in drafts).")
     commencement: Date = Field(description="Date the agreement takes effect.")
     review: Date = Field(description="Date of the next formal review.")
-    alliance: Text = Field(description="The alliance's name.")
-    previous: Text | None = Field(None, description="The version this one replaces (path relative to this file).")
+    alliance: Line = Field(description="The alliance's name.")
+    previous: Line | None = Field(None, description="The version this one replaces (path relative to this file).")
 
 
 class Weights(Model):
@@ -155,7 +181,7 @@ SpecificationField = Annotated[
 
 class Function(Model):
     id: Id = Field(description="Function id; its annex template is annexes/<id>.docx when present.")
-    name: Text = Field(description="e.g. 'Armed Policing Unit'.")
+    name: Line = Field(description="e.g. 'Armed Policing Unit'.")
     budget: Number | None = Field(None, description="Annual budget in pounds, e.g. \"6250000.00\".")
     apportionment: Apportionment | None = None
     specification: SpecificationField | None = Field(
@@ -184,6 +210,20 @@ class Finance(Model):
 Provision = Literal["force", "policing_body", "policing_body_and_force"]
 
 
+class Governance(Model):
+    """The names of the collaboration's governance bodies (Part A section 7, Appendices 1 and 2).
+
+    Each is optional: an agreement that names none gets neutral ones. The name is printed as
+    the body's defined term ("the Strategic Alliance Summit"), so it is written without "The".
+    """
+
+    board: Line | None = Field(None, description="The board that oversees the Functions "
+                               "(default: 'Collaboration Board').")
+    chief_officers_board: Line | None = Field(None, description="The board of the chief officers above it "
+                                              "(default: 'Chief Officers’ Board'; only when the chief officers are parties).")
+    summit: Line | None = Field(None, description="The meeting of all the parties (default: 'Summit').")
+
+
 class Agreement(Model):
     """An agreement file: the umbrella (Part A) data and its functions (Part B)."""
 
@@ -191,6 +231,7 @@ class Agreement(Model):
     forces: list[Id] = Field(description="Force ids; each joins with both corporations sole.")
     lead_force: Id = Field(description="The force that delivers the collaborated service.")
     provisions: list[Provision] = Field(description="s22A(2) provisions: force | policing_body | policing_body_and_force.")
+    governance: Governance = Field(default_factory=Governance, description="Names of the governance bodies (optional).")
     finance: Finance = Field(default_factory=Finance)
     functions: list[Function] = Field(default_factory=list, description="Part B, in this order.")
     clauses: dict[str, list[ClauseField]] = Field(
@@ -201,7 +242,7 @@ class Agreement(Model):
 
 
 class SummitInfo(Model):
-    name: Text
+    name: Line
     date: Date
 
 
@@ -209,5 +250,5 @@ class Summit(Model):
     """summit.yaml: what `agreement-builder build` builds."""
 
     summit: SummitInfo
-    parties: Text = Field("parties.yaml", description="The parties file (relative to this file).")
-    agreements: list[Text] = Field(description="Agreement files (relative to this file).")
+    parties: Line = Field("parties.yaml", description="The parties file (relative to this file).")
+    agreements: list[Line] = Field(description="Agreement files (relative to this file).")

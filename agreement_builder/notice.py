@@ -21,6 +21,7 @@ from .models import SummitInfo
 from .render import PreparedTemplate, prepared_template
 from .templates import TemplateSet, find_templates
 from .validate import CheckedAgreement
+from .wording import with_article
 
 
 # ---------------------------------------------------------------------------- context
@@ -52,7 +53,7 @@ def notice_contexts(checked: CheckedAgreement, summit: SummitInfo) -> dict[str, 
             "force": force,
             "contributions": rows,
             "total_contribution": format_money(total),
-            "summit": {"name": summit.name, "date": format_date(summit.date)},
+            "summit": {"name": summit.name, "the_name": with_article(summit.name), "date": format_date(summit.date)},
         }
     return out
 

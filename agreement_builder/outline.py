@@ -66,3 +66,12 @@ FORMULA_INPUTS: dict[str, frozenset[str]] = {
     "demand": frozenset({"demand"}),
     "nre_and_demand": frozenset({"nre", "demand", "weights"}),
 }
+
+#: Each formula in a few words, for tables and spreadsheets (the annex's sentence is in context.py).
+FORMULA_LABELS: dict[str, str] = {
+    "equal": "Equal shares",
+    "fixed": "Fixed shares",
+    "nre": "Net revenue expenditure",
+    "demand": "Demand",
+    "nre_and_demand": "Net revenue expenditure and demand",
+}

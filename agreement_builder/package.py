@@ -16,8 +16,10 @@ from __future__ import annotations
 import io
 import os
 import posixpath
+import struct
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -172,6 +174,10 @@ class Package:
             self.rels("").add(RT_CORE, name)
         return self.xml(name)
 
+    def serialized_parts(self) -> dict[str, bytes]:
+        """Return the parts parsed so far (and perhaps changed), serialised again."""
+        return {name: serialize_part(element) for name, element in self._xml.items()}
+
     # -------------------------------------------------------------- writing
 
     def to_bytes(self) -> bytes:
@@ -266,23 +272,57 @@ def _streamable(root: etree._Element) -> bool:
             and not root.getroottree().docinfo.doctype)
 
 
+#: The first bytes of an OLE compound file: what Word saves a password-protected (encrypted)
+#: document as, and the old binary .doc format.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: What unpacking a damaged zip entry raises: a bad CRC or a size that does not match (BadZipFile),
+#: a corrupt deflate stream (zlib.error), a stream cut short (EOFError), an encrypted entry
+#: (RuntimeError), a compression method zipfile does not know (NotImplementedError).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError, OverflowError)
+_RESAVE = "open it in Word or LibreOffice and save it again as .docx"
+
+
+def _unsafe_entry_name(name: str) -> bool:
+    """Return whether a zip entry's name could lead out of the package (`../x`, `/x`, `C:x`, `x\\..`)."""
+    if not name or name.startswith(("/", "\\")) or "\x00" in name or "\\" in name:
+        return True
+    if len(name) > 1 and name[1] == ":":
+        return True
+    return any(part in ("..", ".") for part in name.split("/"))
+
+
 def read_docx_parts(source: str | Path | bytes, *, label: str | None = None) -> dict[str, bytes]:
-    """Return the parts of an untrusted .docx, refusing non-zips, zip bombs and non-Word zips."""
+    """Return the parts of an untrusted .docx, refusing non-zips, zip bombs, damaged and non-Word zips.
+
+    Every fault is an InputError naming the file in one line; nothing of the file is quoted.
+    """
     name = label or (str(source) if not isinstance(source, bytes) else "<docx>")
-    try:
-        data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    except OSError as exc:
-        raise InputError.in_file(name, f"cannot read the file: {exc.strerror}") from None
+    if isinstance(source, bytes):
+        data = source
+    else:
+        from .inputs import read_input
+
+        data = read_input(Path(source), name)
+    if data.startswith(OLE_MAGIC):
+        raise InputError.in_file(
+            name, "this is a password-protected (encrypted) Word document, or one in the old .doc format; "
+            "it cannot be read", hint="remove the password (File, Info, Protect Document) or " + _RESAVE)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError, OverflowError, struct.error):
         raise InputError.in_file(
             name, "this is not a Word .docx file (it is not a zip package)",
             hint="give a .docx saved by Word or LibreOffice, or an agreement .yaml file",
         ) from None
-    infos = zf.infolist()
     if len(infos) > MAX_ENTRIES:
         raise InputError.in_file(name, f"the package has {len(infos)} entries; refusing more than {MAX_ENTRIES}")
+    if any(_unsafe_entry_name(i.filename) for i in infos):
+        raise InputError.in_file(name, "the package has an entry whose name leads out of it (`..`, or an absolute "
+                                 "path); refusing to read it", hint="Word never writes such names; " + _RESAVE)
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise InputError.in_file(name, "the package is encrypted (a zip password); it cannot be read",
+                                 hint="remove the password and " + _RESAVE)
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED:
         raise InputError.in_file(
@@ -290,7 +330,7 @@ def read_docx_parts(source: str | Path | bytes, *, label: str | None = None) -> 
             f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB (a zip bomb?)")
     for info in infos:
         if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise InputError.in_file(name, f"the entry {info.filename} is compressed suspiciously well (a zip bomb?)")
+            raise InputError.in_file(name, "an entry of the package is compressed suspiciously well (a zip bomb?)")
     if "word/document.xml" not in zf.namelist():
         raise InputError.in_file(name, "this zip is not a Word document (no word/document.xml)")
     parts: dict[str, bytes] = {}
@@ -298,8 +338,12 @@ def read_docx_parts(source: str | Path | bytes, *, label: str | None = None) -> 
     for info in infos:
         if info.is_dir():
             continue
-        with zf.open(info) as fh:
-            content = fh.read(budget + 1)  # never trust the declared size
+        try:
+            with zf.open(info) as fh:
+                content = fh.read(budget + 1)  # never trust the declared size
+        except _DAMAGED as exc:
+            raise InputError.in_file(name, f"the package is damaged: {_damage(exc)} in one of its parts",
+                                     hint=_RESAVE) from None
         budget -= len(content)
         if budget < 0:
             raise InputError.in_file(name, "the package unpacks to more than it declares (a zip bomb?)")
@@ -307,8 +351,26 @@ def read_docx_parts(source: str | Path | bytes, *, label: str | None = None) -> 
     return parts
 
 
+def _damage(exc: BaseException) -> str:
+    text = str(exc)
+    if "CRC" in text:
+        return "a checksum does not match"
+    if isinstance(exc, zlib.error):
+        return "compressed data is corrupt"
+    if isinstance(exc, RuntimeError) and "encrypted" in text:
+        return "an encrypted entry"
+    if isinstance(exc, NotImplementedError):
+        return "an unknown compression method"
+    return "data is cut short or does not match its size"
+
+
 def atomic_write(path: str | Path, data: bytes, *, overwrite_final: bool = True) -> None:
-    """Write `data` to `path` through a temporary file and a rename, so no reader ever sees half a file."""
+    """Write `data` to `path` through a temporary file and a rename, so no reader ever sees half a file.
+
+    Any failure (disk full, permission denied, a read-only file system) leaves the old file as it
+    was, removes the temporary file and raises an OutputError naming the file. Whether `path`
+    may be written at all is `outputs.check_output`'s business.
+    """
     path = Path(path)
     if not path.parent.exists():
         raise OutputError(f"{path}: the folder {path.parent} does not exist")
@@ -316,17 +378,22 @@ def atomic_write(path: str | Path, data: bytes, *, overwrite_final: bool = True)
         raise OutputError(
             f"{path}: a final agreement is already there; it is not overwritten "
             "(use --force to replace a signed document on purpose)")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        tmp = None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the file: {exc.strerror or type(exc).__name__}; "
+                          "nothing was changed") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

@@ -217,20 +217,29 @@ class PreparedTemplate:
             raise TemplateError(str(path), f"cannot open the template: {exc.issues[0].message}") from None
         name = cache.key("template", b"".join(package.parts[n] for n in sorted(package.parts)))
         try:
-            document, head, tail, declared, column_loops, parts = cache.load(name)
+            document, head, tail, declared, column_loops, parts, repaired = cache.load(name)
             compiled = {part: CompiledPart.from_source(path, source, code) for part, (source, code) in parts.items()}
         except (TypeError, ValueError):  # no entry, or one this version cannot read: compile afresh
-            entry = cls._compile(path, package)
+            entry = cls._compile(path, Package(dict(package.parts), package.label))
             cache.store(name, entry)
-            document, head, tail, declared, column_loops, parts = entry
+            document, head, tail, declared, column_loops, parts, repaired = entry
             compiled = {part: CompiledPart.from_source(path, source, code) for part, (source, code) in parts.items()}
+        if repaired:  # what a re-save lost, put back (template_repair.py): renders work on these parts
+            package = Package({**package.parts, **repaired}, package.label)
         body = compiled.pop(document)
         return cls(path, package, document, head, tail, body, compiled, frozenset(declared), column_loops)
 
     @staticmethod
     def _compile(path: Path, package: Package) -> tuple:
-        """Return what the cache keeps of a template: its parts patched by docxtpl and compiled by Jinja."""
+        """Return what the cache keeps of a template: its parts patched by docxtpl and compiled by Jinja.
+
+        The template is first repaired (template_repair.py); the parts the repair changed, other
+        than the document itself, are kept too.
+        """
+        from .template_repair import repair  # only when compiling: a warm render needs none of it
+
         try:
+            restored = repair(package)
             document = package.main_document()
             root = package.xml(document)
             body = root.find(_W_BODY)
@@ -254,7 +263,8 @@ class PreparedTemplate:
             parts[part] = (source, code)
         declared = tuple(sorted((p, u) for p, u in root.nsmap.items() if p))
         column_loops = "{%tc" in xml[document] or "{%-tc" in xml[document]
-        return (document, head, tail, declared, column_loops, parts)
+        repaired = {n: b for n, b in package.serialized_parts().items() if n != document} if restored else {}
+        return (document, head, tail, declared, column_loops, parts, repaired)
 
     def new_package(self) -> Package:
         """Return a copy of the template's package for one render to fill."""
@@ -361,11 +371,13 @@ def annex_template(path: Path) -> AnnexTemplate:
 
 def fingerprint(checked: CheckedAgreement, template_paths: list[Path], publication: bool) -> str:
     """Return the SHA-256 of everything a document is made from: agreement, parties, templates."""
+    from .inputs import read_input
+
     h = hashlib.sha256()
-    h.update(b"agreement\0" + checked.path.read_bytes())
-    h.update(b"parties\0" + checked.parties.path.read_bytes())
+    h.update(b"agreement\0" + read_input(checked.path, checked.label))
+    h.update(b"parties\0" + read_input(checked.parties.path, checked.parties.label))
     for path in sorted(set(template_paths), key=lambda p: p.name):
-        h.update(b"template\0" + path.name.encode() + b"\0" + path.read_bytes())
+        h.update(b"template\0" + path.name.encode() + b"\0" + read_input(path))
     h.update(b"publication" if publication else b"full")
     return h.hexdigest()
 

@@ -116,23 +116,40 @@ def format_text(changeset: ChangeSet, color: bool = False) -> str:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#<>~])")
+#: GitHub's extended autolinks: `http://`, `https://`, `ftp://`, `www.` and e-mail addresses.
+_MD_URL = re.compile(r"(?i)(?<=[a-z]):(?=//)|(?<=\bwww)\.")
 
 
 def _md(text: str) -> str:
-    """Return text with Markdown's special characters escaped (it prints literally)."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+    """Return user text that Markdown prints literally: no link, image, HTML, autolink or new block.
+
+    Markdown's special characters are escaped, `&` becomes `&amp;` (no entity is decoded), line
+    breaks become spaces (a line could start a heading or a list), `://` and `www.` are broken
+    by an escape and `@` is followed by an invisible word joiner (U+2060), because GitHub turns
+    `x://...`, `www.x` and `a@b.c` into links even when their other characters are escaped.
+    """
+    text = " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+    text = _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+    return _MD_URL.sub(lambda m: "\\" + m.group(), text).replace("@", "@\u2060")
+
+
+def _md_code(text: str) -> str:
+    """Return text as a Markdown code span, whatever backticks it holds (nothing inside is interpreted)."""
+    text = " ".join(text.splitlines())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _md_inline(segments: Iterable[tuple[str, str]]) -> str:
     out = []
     for op, text in segments:
-        escaped = html.escape(text, quote=False)
         if op == "=":
             out.append(_md(text))
         elif op == "+":
-            out.append(f"<ins>{escaped}</ins>")
+            out.append(f"<ins>{_md(text)}</ins>")
         else:
-            out.append(f"<del>{escaped}</del>")
+            out.append(f"<del>{_md(text)}</del>")
     return "".join(out)
 
 
@@ -141,7 +158,7 @@ def format_markdown(changeset: ChangeSet) -> str:
     cs = changeset
     head, sub = _header(cs)
     lines = [f"# {_md(cs.title)} ({_md(cs.reference)}): what changed", "",
-             f"From `{cs.old_label}` to `{cs.new_label}`. {_md(sub)}", ""]
+             f"From {_md_code(cs.old_label)} to {_md_code(cs.new_label)}. {_md(sub)}", ""]
     if not cs:
         return "\n".join(lines)
     lines += ["| # | Where | Change |", "|---:|---|---|"]

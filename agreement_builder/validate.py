@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -20,8 +21,9 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Issue, Position
 from .formats import format_date
+from .inputs import outside_reason, workspace_folder, workspace_issue_text
 from .loader import Loaded, SourceMap, display_path, load_yaml
-from .models import Agreement, Parties, Specification, Summit
+from .models import Agreement, Parties, Specification, Summit, quoted
 from .outline import FORMULA_INPUTS, SECTION_KEYS
 
 #: Rule ids and where each rule comes from.
@@ -44,6 +46,10 @@ RULES: dict[str, str] = {
     "clauses": "agreement clauses are appended to an umbrella section (DESIGN.md §5)",
     "final": "a final agreement is ready for signature",
     "summit": "a summit pack names its parties and agreements",
+    "workspace": "files named inside a file stay in its workspace (its folder and below, or --workspace)",
+    "governance": "the governance bodies (Part A section 7) are named as the agreement prints them",
+    "drafting-gap": "what the YAML does not give is marked [to be agreed] in the agreement, never papered over",
+    "duplicate-clause": "an agreement clause does not repeat the standard wording of its section",
 }
 
 
@@ -86,6 +92,7 @@ class CheckedSummit:
     parties_path: Path
     agreement_paths: tuple[Path, ...]
     source: SourceMap
+    workspace: Path | None = None  # the folder its parties and agreements were checked to be in
 
 
 @dataclass
@@ -188,7 +195,7 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, bool):
         return "yes/no"
-    return f"`{value}`"
+    return quoted(value)
 
 
 def shape_issues(exc: ValidationError, root: type[BaseModel], loaded: Loaded) -> list[Issue]:
@@ -206,7 +213,7 @@ def shape_issues(exc: ValidationError, root: type[BaseModel], loaded: Loaded) ->
         if kind == "extra_forbidden":
             allowed = _allowed_keys(root, loc)
             pos = src.key(path)
-            message = f"unknown key `{name}`"
+            message = f"unknown key {quoted(name)}"
             hint = did_you_mean(name, allowed) or (f"allowed here: {', '.join(allowed)}" if allowed else "")
         elif kind == "missing":
             pos = src.key(path[:-1]) if len(path) > 1 else src.value(())
@@ -222,6 +229,9 @@ def shape_issues(exc: ValidationError, root: type[BaseModel], loaded: Loaded) ->
                 message = (f"{_describe(value)} is not allowed in `{name}`" if isinstance(path[-1], int)
                            else f"{_describe(value)} is not allowed for `{name}`")
                 hint = did_you_mean(value, options) or f"use one of: {', '.join(options)}"
+            elif kind == "string_pattern_mismatch" and name == "email":
+                message = f"{_describe(value)} is not an email address"
+                hint = "write one address, e.g. `notices@example.org`, without a name or spaces"
             elif kind == "string_pattern_mismatch":
                 message = f"{_describe(value)} is not a valid id for `{name}`"
                 hint = "ids use lower-case letters, digits and underscores only (e.g. `bedfordshire`, `armed_policing`)"
@@ -288,9 +298,11 @@ def _field_info(root: type[BaseModel], loc: tuple) -> str:
 
 def _build(model: type[BaseModel], loaded: Loaded, top_key: str) -> BaseModel:
     if not isinstance(loaded.data, dict):
+        found = _describe(loaded.data) if isinstance(loaded.data, (list, bool)) or loaded.data is None else (
+            "text" if isinstance(loaded.data, str) else "a single value")  # never quoted: it is the whole file
         raise InputError.at(
             loaded.source.value(()), f"expected a mapping starting with `{top_key}:` at the top of the file, "
-            f"found {_describe(loaded.data)}", rule="format",
+            f"found {found}", rule="format",
             hint=f"see docs/format.md for the layout of this file")
     try:
         return model.model_validate(loaded.data)
@@ -322,8 +334,12 @@ def load_parties(path: str | Path) -> PartiesFile:
 # ---------------------------------------------------------------------------- agreement
 
 
-def load_agreement(path: str | Path, *, parties: str | Path | PartiesFile | None = None) -> CheckedAgreement:
-    """Return a checked agreement, or raise InputError listing every problem found."""
+def load_agreement(path: str | Path, *, parties: str | Path | PartiesFile | None = None,
+                   workspace: str | Path | None = None) -> CheckedAgreement:
+    """Return a checked agreement, or raise InputError listing every problem found.
+
+    `previous` must name a file inside `workspace` (default: the agreement's folder).
+    """
     path = Path(path)
     loaded = load_yaml(path)
     if isinstance(loaded.data, dict) and "summit" in loaded.data and "agreement" not in loaded.data:
@@ -338,13 +354,14 @@ def load_agreement(path: str | Path, *, parties: str | Path | PartiesFile | None
                 hint="put parties.yaml beside the agreement or in a parent folder, or pass --parties FILE")
         parties = load_parties(parties_path)
     collector = _Collector(loaded.source)
-    check_agreement(model, parties, path, collector)
+    check_agreement(model, parties, path, collector, workspace=workspace_folder(path, workspace))
     if collector.errors:
         raise InputError(collector.issues)
     return CheckedAgreement(path, model, parties, loaded.source, tuple(sorted(collector.issues, key=Issue.sort_key)))
 
 
-def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collector) -> None:
+def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collector, *,
+                    workspace: Path | None = None) -> None:
     """Apply every rule to an agreement that has the right shape; findings go to `c`."""
     known = parties.parties.forces
     parties_label = parties.label
@@ -378,11 +395,35 @@ def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collecto
                 f"({format_date(info.commencement)})", "dates", "the next formal review comes after the agreement starts")
     if info.previous:
         prev = path.parent / info.previous
-        if not prev.is_file():
+        folder = workspace_folder(path, workspace)
+        if reason := outside_reason(path, info.previous, folder):
+            message, hint = workspace_issue_text("previous", info.previous, reason, folder)
+            c.error(("agreement", "previous"), message, "workspace", hint, at_key=True)
+        elif not prev.is_file():
             c.error(("agreement", "previous"), f"the previous version `{info.previous}` does not exist "
                     f"(looked for {display_path(prev)})", "previous", "paths are relative to this file")
         elif prev.resolve() == path.resolve():
             c.error(("agreement", "previous"), "an agreement cannot be its own previous version", "previous")
+
+    # governance bodies
+    chiefs_are_parties = "force" in a.provisions or "policing_body_and_force" in a.provisions
+    for name, value in a.governance.model_dump().items():
+        if value and value[:4].lower() == "the ":
+            c.error(("governance", name), f"`{name}`: write the name without “{value[:3]}”: the agreement puts "
+                    "“the” before it where the sentence needs it", "governance",
+                    f"e.g. `{name}: {value[4:]}`")
+    if a.governance.chief_officers_board and not chiefs_are_parties:
+        c.warning(("governance", "chief_officers_board"), "the chief officers are not parties to an agreement that "
+                  "makes only policing body collaboration provision, so it has no chief officers' board: this name "
+                  "is not printed", "governance", "remove `chief_officers_board`, or add the provision that makes "
+                  "the chief officers parties")
+
+    # drafting gaps: printed as [to be agreed], so that nothing is papered over
+    for i, force in enumerate(a.forces):
+        if force in known and not known[force].policing_body.address:
+            c.warning(("forces", i), f"the policing body of `{force}` has no `address` in {parties_label}: the "
+                      "notices section prints [address to be agreed]", "drafting-gap",
+                      f"add `address:` under `policing_body` of `{force}` in {parties_label}")
 
     # finance inputs
     nre = a.finance.net_revenue_expenditure
@@ -406,6 +447,16 @@ def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collecto
             if not fn.reason:
                 c.error(base + ("specification",), f"`{fn.id}` has `specification: none` but no `reason`", "specification",
                         "add `reason:` saying why no service specification exists yet")
+            # money without a specification is counted (12.1, decision notices) and shown (its Part B page), so it
+            # must be apportioned like any other; an apportionment with no money to apportion says nothing
+            if fn.budget is not None and fn.apportionment is None:
+                c.error(base + ("budget",), f"`{fn.id}` has a budget but no `apportionment`: its cost would be in "
+                        "the total budget but shared by nobody", "apportionment",
+                        "give its cost apportionment, e.g. `apportionment: {formula: equal}`, or remove the budget")
+            elif fn.apportionment is not None and fn.budget is None:
+                c.error(base + ("apportionment",), f"`{fn.id}` has an `apportionment` but no `budget`: there is "
+                        "nothing to apportion", "budget", "give its annual `budget`, or remove the apportionment",
+                        at_key=True)
         elif fn.reason:
             c.error(base + ("reason",), f"`reason` is only for a function with `specification: none`", "specification",
                     "remove `reason`, or set `specification: none`")
@@ -423,12 +474,23 @@ def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collecto
                 c.error(base, f"`{fn.id}` has no `apportionment`", "apportionment",
                         "give its cost apportionment, e.g. `apportionment: {formula: equal}`", at_key=True)
             if fn.specification is None:
-                c.warning(base, f"`{fn.id}` has no `specification`: its annex will show only its budget and cost apportionment",
-                          "specification", "add `specification: {purpose: ..., services: [...]}`", at_key=True)
+                c.warning(base, f"`{fn.id}` has no `specification`: its Service Specification marks the services "
+                          "[to be agreed] and shows its budget and cost apportionment",
+                          "drafting-gap", "add `specification: {purpose: ..., services: [...]}`", at_key=True)
         if fn.apportionment is not None:
             _check_apportionment(c, base + ("apportionment",), fn.apportionment, a.forces, known)
         if isinstance(fn.specification, Specification):
             _check_specification(c, base + ("specification",), fn.specification)
+            if not fn.specification.services:
+                c.warning(base + ("specification",), f"`{fn.id}` has no `services`: its Service Specification "
+                          "prints “The services in scope of the Function are [to be agreed].”", "drafting-gap",
+                          "list the services under `specification: services:`", at_key=True)
+
+    # drafting gaps the YAML marks itself ("[to be agreed]" in a specification or a clause)
+    for path, text in _texts(a):
+        if _GAP_MARK.search(text):
+            c.warning(path, f"`{_name(path)}` is marked {_GAP_MARK.search(text).group(0)}: a drafting gap",
+                      "drafting-gap", "fill it in before the agreement is final")
 
     # clauses
     clause_ids: dict[str, tuple] = {}
@@ -452,6 +514,26 @@ def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collecto
         if missing:
             c.warning(("agreement", "status"), "a final agreement without office holders' names for: "
                       + ", ".join(missing), "final", f"add `holder:` to each corporation sole in {parties_label}")
+
+
+_GAP_MARK = re.compile(r"\[(?:to be agreed|to be confirmed|tbc|tba)\]", re.IGNORECASE)
+
+
+def _texts(a: Agreement) -> Iterable[tuple[tuple, str]]:
+    """Yield (data path, text) of the agreement's own wording: specifications, reasons, clauses."""
+    for i, fn in enumerate(a.functions):
+        if fn.reason:
+            yield ("functions", i, "reason"), fn.reason
+        if isinstance(fn.specification, Specification):
+            for key, value in fn.specification.model_dump().items():
+                if isinstance(value, str):
+                    yield ("functions", i, "specification", key), value
+                elif isinstance(value, list):
+                    yield from ((("functions", i, "specification", key, j), v) for j, v in enumerate(value)
+                                if isinstance(v, str))
+    for key, clauses in a.clauses.items():
+        for j, clause in enumerate(clauses):
+            yield ("clauses", key, j, "text"), clause.text
 
 
 def _check_force_figures(c: _Collector, path: tuple, values: dict, forces: list[str], known: dict, what: str) -> None:
@@ -518,19 +600,29 @@ def _check_apportionment(c: _Collector, path: tuple, ap, forces: list[str], know
 # ---------------------------------------------------------------------------- summit
 
 
-def load_summit(path: str | Path) -> CheckedSummit:
-    """Return a checked summit file (its parties and agreement files exist), or raise InputError."""
+def load_summit(path: str | Path, *, workspace: str | Path | None = None) -> CheckedSummit:
+    """Return a checked summit file (its parties and agreement files exist), or raise InputError.
+
+    Its parties and agreement files must be inside `workspace` (default: the summit's folder).
+    """
     path = Path(path)
     loaded = load_yaml(path)
     model: Summit = _build(Summit, loaded, "summit")  # type: ignore[assignment]
     c = _Collector(loaded.source)
+    folder = workspace_folder(path, workspace)
     parties_path = path.parent / model.parties
-    if not parties_path.is_file():
+    if reason := outside_reason(path, model.parties, folder):
+        message, hint = workspace_issue_text("parties", model.parties, reason, folder)
+        c.error(("parties",), message, "workspace", hint, at_key=True)
+    elif not parties_path.is_file():
         c.error(("parties",), f"the parties file `{model.parties}` does not exist", "summit", "paths are relative to this file")
     paths: list[Path] = []
     for i, rel in enumerate(model.agreements):
         p = path.parent / rel
-        if not p.is_file():
+        if reason := outside_reason(path, rel, folder):
+            message, hint = workspace_issue_text("agreements", rel, reason, folder)
+            c.error(("agreements", i), message, "workspace", hint)
+        elif not p.is_file():
             c.error(("agreements", i), f"the agreement file `{rel}` does not exist", "summit", "paths are relative to this file")
         elif p.resolve() in [q.resolve() for q in paths]:
             c.error(("agreements", i), f"`{rel}` is listed twice", "summit")
@@ -551,38 +643,42 @@ def load_summit(path: str | Path) -> CheckedSummit:
         stems[p.stem.casefold()] = i
     if c.errors:
         raise InputError(c.issues)
-    return CheckedSummit(path, model, parties_path, tuple(paths), loaded.source)
+    return CheckedSummit(path, model, parties_path, tuple(paths), loaded.source, folder)
 
 
 # ---------------------------------------------------------------------------- any file
 
 
-def check_file(path: str | Path, *, parties: str | Path | None = None) -> list[Issue]:
-    """Return every issue of a file of any kind (agreement, summit or parties), for `validate`."""
+def check_file(path: str | Path, *, parties: str | Path | None = None,
+               workspace: str | Path | None = None) -> list[Issue]:
+    """Return every issue of a file of any kind (agreement, summit or parties), for `validate`.
+
+    A summit's agreements are checked against the summit's workspace.
+    """
     path = Path(path)
     try:
         loaded = load_yaml(path)
         data = loaded.data
         if isinstance(data, dict) and "summit" in data:
-            summit = load_summit(path)
+            summit = load_summit(path, workspace=workspace)
             issues: list[Issue] = []
             try:
                 parties_file = load_parties(summit.parties_path)
             except InputError as exc:
                 return exc.issues
             for p in summit.agreement_paths:
-                issues.extend(_agreement_issues(p, parties_file))
+                issues.extend(_agreement_issues(p, parties_file, summit.workspace))
             return issues
         if isinstance(data, dict) and "forces" in data and "agreement" not in data and isinstance(data["forces"], dict):
             load_parties(path)
             return []
-        return _agreement_issues(path, parties)
+        return _agreement_issues(path, parties, workspace)
     except InputError as exc:
         return exc.issues
 
 
-def _agreement_issues(path: Path, parties: str | Path | PartiesFile | None) -> list[Issue]:
+def _agreement_issues(path: Path, parties: str | Path | PartiesFile | None, workspace: str | Path | None) -> list[Issue]:
     try:
-        return list(load_agreement(path, parties=parties).warnings)
+        return list(load_agreement(path, parties=parties, workspace=workspace).warnings)
     except InputError as exc:
         return exc.issues

@@ -8,6 +8,7 @@ Table Text), and body XML written directly, so that tests control runs, bookmark
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
@@ -40,6 +41,105 @@ class Table:
 
     rows: list[list[str]] = field(default_factory=list)
     bookmark: str | None = None
+
+
+@dataclass
+class Raw:
+    """Block-level XML written as it is (nested tables, content controls, text boxes ...)."""
+
+    xml: str
+
+
+@dataclass
+class Part:
+    """A part added to the package and related from word/document.xml as `rel_id` (or an external link)."""
+
+    name: str
+    data: bytes
+    content_type: str
+    rel_type: str  # the last segment of the relationship type: footnotes, comments, header, image, hyperlink
+    rel_id: str
+    external: bool = False
+
+
+#: Namespaces raw XML may use without declaring them.
+NAMESPACES = {
+    "w": W_NS, "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+    "w14": "http://schemas.microsoft.com/office/word/2010/wordml",
+    "v": "urn:schemas-microsoft-com:vml", "o": "urn:schemas-microsoft-com:office:office",
+}
+ALL_NS = " ".join(f'xmlns:{k}="{v}"' for k, v in NAMESPACES.items())
+_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+
+
+def notes_part(kind: str, notes: dict[str, str]) -> Part:
+    """Return a footnotes/endnotes/comments part: {id: inner XML of the note (its paragraphs)}."""
+    tag = {"footnotes": "footnote", "endnotes": "endnote", "comments": "comment"}[kind]
+    body = ""
+    if kind != "comments":
+        body = (f'<w:{tag} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{tag}>'
+                f'<w:{tag} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p>'
+                f'</w:{tag}>')
+    extra = ' w:author="Reviewer" w:date="2016-07-19T00:00:00Z" w:initials="R"' if kind == "comments" else ""
+    body += "".join(f'<w:{tag} w:id="{k}"{extra}>{v}</w:{tag}>' for k, v in notes.items())
+    xml = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{kind} {ALL_NS}>{body}</w:{kind}>'
+    return Part(f"word/{kind}.xml", xml.encode(), _CT + kind + "+xml", kind, f"rIdX{kind}")
+
+
+def header_part(inner: str, name: str = "word/header1.xml") -> Part:
+    xml = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr {ALL_NS}>{inner}</w:hdr>'
+    return Part(name, xml.encode(), _CT + "header+xml", "header", "rIdXheader")
+
+
+def png(red: int, green: int, blue: int) -> bytes:
+    """Return a valid one-pixel PNG of the given colour (different colours, different bytes)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = zlib.compress(bytes([0, red, green, blue]))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+
+
+def image_part(name: str, data: bytes, rel_id: str) -> Part:
+    return Part(name, data, "image/png", "image", rel_id)
+
+
+def picture(rel_id: str, doc_pr: int = 1) -> str:
+    """Return the XML of a run showing the image related as `rel_id`."""
+    return (f'<w:r><w:drawing><wp:inline><wp:extent cx="9525" cy="9525"/><wp:docPr id="{doc_pr}" name="Picture {doc_pr}"/>'
+            '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic>'
+            f'<pic:nvPicPr><pic:cNvPr id="0" name="p.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="{rel_id}"/>'
+            '<a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="9525" cy="9525"/>'
+            '</a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>'
+            '</wp:inline></w:drawing></w:r>')
+
+
+def text_box(paragraphs: list[str], doc_pr: int = 1) -> str:
+    """Return a run holding a text box as Word writes it: a DrawingML shape with a VML fallback copy."""
+    inner = "".join(f'<w:p><w:r><w:t xml:space="preserve">{escape(t)}</w:t></w:r></w:p>' for t in paragraphs)
+    return ('<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor distT="0" distB="0" distL="0" '
+            'distR="0" simplePos="0" relativeHeight="1" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1">'
+            '<wp:simplePos x="0" y="0"/><wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH>'
+            '<wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>'
+            f'<wp:extent cx="1828800" cy="457200"/><wp:wrapSquare wrapText="bothSides"/><wp:docPr id="{doc_pr}" '
+            f'name="Text Box {doc_pr}"/><a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/'
+            'wordprocessingShape"><wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/>'
+            '<a:ext cx="1828800" cy="457200"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></wps:spPr>'
+            f'<wps:txbx><w:txbxContent>{inner}</w:txbxContent></wps:txbx><wps:bodyPr/></wps:wsp></a:graphicData>'
+            '</a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape id="Text Box '
+            f'{doc_pr}" style="width:144pt;height:36pt"><v:textbox><w:txbxContent>{inner}</w:txbxContent></v:textbox>'
+            '</v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>')
 
 
 def H1(text, bookmark=None):
@@ -115,8 +215,11 @@ def _table_xml(t: Table, style_ids: dict, ids: _Ids) -> str:
             f'</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
 
 
-def build_docx(items: list, *, date: datetime = datetime(2016, 7, 19)) -> bytes:
-    """Return .docx bytes holding `items` (Para and Table) with the agreement styles."""
+def build_docx(items: list, *, date: datetime = datetime(2016, 7, 19), parts: list[Part] = ()) -> bytes:
+    """Return .docx bytes holding `items` (Para, Table, Raw) with the agreement styles, and `parts`.
+
+    A header part among `parts` is shown by the body's section as its default header.
+    """
     document = docx.Document()
     styles = document.styles
     for name in ("Clause", "Annex Title", "Table Text"):
@@ -137,18 +240,47 @@ def build_docx(items: list, *, date: datetime = datetime(2016, 7, 19)) -> bytes:
             f'<w:numPr {NSDECL}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
     style_ids = {s.name: s.style_id for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
     ids = _Ids()
-    chunks = [_para_xml(i, style_ids, ids) if isinstance(i, Para) else _table_xml(i, style_ids, ids) for i in items]
+    chunks = [i.xml if isinstance(i, Raw) else _para_xml(i, style_ids, ids) if isinstance(i, Para)
+              else _table_xml(i, style_ids, ids) for i in items]
     body = document.element.body
     sect = body.sectPr
-    holder = parse_xml(f'<w:body {NSDECL} xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml">'
-                       f'{"".join(chunks)}</w:body>')
+    holder = parse_xml(f'<w:body {ALL_NS}>{"".join(chunks)}</w:body>')
     for child in list(holder):
         sect.addprevious(child)
     document.core_properties.created = date
     document.core_properties.modified = date
     document.core_properties.last_printed = date
+    for part in parts:
+        if part.rel_type == "header":
+            sect.insert(0, parse_xml(f'<w:headerReference {ALL_NS} w:type="default" r:id="{part.rel_id}"/>'))
     out = io.BytesIO()
     document.save(out)
+    return _add_parts(out.getvalue(), parts) if parts else out.getvalue()
+
+
+def _add_parts(data: bytes, parts: list[Part]) -> bytes:
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    rels = etree.fromstring(files["word/_rels/document.xml.rels"])
+    types = etree.fromstring(files["[Content_Types].xml"])
+    ct = "http://schemas.openxmlformats.org/package/2006/content-types"
+    for part in parts:
+        rel = etree.SubElement(rels, "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship",
+                               Id=part.rel_id, Type=_RT + part.rel_type,
+                               Target=part.name if part.external else part.name[len("word/"):])
+        if part.external:
+            rel.set("TargetMode", "External")
+            continue
+        files[part.name] = part.data
+        etree.SubElement(types, f"{{{ct}}}Override", PartName="/" + part.name, ContentType=part.content_type)
+    files["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8")
+    files["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, blob in files.items():
+            zf.writestr(name, blob)
     return out.getvalue()
 
 

@@ -33,10 +33,10 @@ ACCOUNTABILITY_CLAUSE = ("The Lead Commissioner shall hold the Lead Chief Office
                          "of the service in all policing areas under this Agreement &amp; report annually.")
 
 
-def _party(title, role, force_name, holder="", address=""):
+def _party(title, role, force_name, holder="", address="", email=""):
     signed_by = f"Signed by {holder}, the {title}" if holder else f"Signed by the {title}"
     return {"title": title, "holder": holder, "role": role, "force_name": force_name,
-            "address": address, "signed_by": signed_by}
+            "address": address, "email": email, "legal_form": ", a corporation sole", "signed_by": signed_by}
 
 
 def _force(fid, name, area, chief, body, holder="", address=""):
@@ -60,12 +60,12 @@ FORCES = [
 FUNCTIONS = [
     {"id": "armed_policing", "name": "Armed Policing Unit", "number": "1", "budget": "£6,250,000.00",
      "has_specification": True, "reason": "", "published": True,
-     "formula_text": "The costs of the function are shared 50% in proportion to each force's net revenue "
-                     "expenditure and 50% in proportion to each force's demand on the service."},
+     "formula_text": "Of the cost of the Function, 50% is shared between the Policing Bodies in proportion to each "
+                     "Force’s Net Revenue Expenditure and 50% in proportion to each Force’s demand for the Function."},
     {"id": "dogs", "name": "Dog Unit", "number": "2", "budget": "£2,100,000.00",
      "has_specification": True, "reason": "", "published": False,
-     "formula_text": "The costs of the function are shared in the fixed proportions agreed by the Parties "
-                     "and set out below."},
+     "formula_text": "The cost of the Function is shared between the Policing Bodies in the fixed shares agreed "
+                     "by the Parties."},
     {"id": "delegation_of_authority", "name": "Delegation of Authority (On-call arrangements)", "number": "3",
      "budget": "", "has_specification": False,
      "reason": "A service specification will be developed once lead force arrangements are in place.",
@@ -84,7 +84,8 @@ def common() -> dict:
             "status": "Draft", "is_draft": True, "date": "19 July 2016", "commencement": "1 August 2016",
             "review": "31 July 2019",
             "alliance": "Bedfordshire, Cambridgeshire and Hertfordshire Strategic Alliance",
-            "fingerprint": "", "publication": False,
+            "fingerprint": "", "publication": False, "the_title": "the Joint Protective Services",
+            "the_alliance": "the Bedfordshire, Cambridgeshire and Hertfordshire Strategic Alliance",
         },
         "forces": forces,
         "lead_force": forces[0],
@@ -96,9 +97,30 @@ def common() -> dict:
         "chief_officers": chief_officers,
         "policing_bodies": policing_bodies,
         "provisions": {"force": True, "policing_body": False, "policing_body_and_force": True,
-                       "text": "force collaboration provision and policing body and force collaboration provision"},
+                       "text": "force collaboration provision and policing body and force collaboration provision",
+                       "that": "those provisions"},
         "functions": copy.deepcopy(FUNCTIONS),
         "total_budget": "£8,350,000.00",
+        "chief_officers_are_parties": True,
+        "terms": {"lead_body": "Lead Commissioner", "deliverer": "Lead Chief Officer", "controllers": "Chief Officers"},
+        "deliverer": forces[0]["chief_officer"],
+        "words": {
+            "either": "any", "the_other_policing_bodies": "the other Policing Bodies",
+            "each_other_policing_body_start": "Each other Policing Body", "all_policing_bodies": "all the Policing Bodies",
+            "forces_of_the_other_policing_bodies": "the police forces maintained by the other Policing Bodies",
+            "one_anothers_police_areas": "one another’s police areas", "all_forces": "all three forces",
+            "all_parties": "all the Parties", "all_of_them": "all of them", "the_other_parties": "the other Parties",
+            "each_other_party": "each other Party", "each_other_party_start": "Each other Party",
+            "one_another": "one another", "any_function": "any of them",
+        },
+        "governance": {
+            "board": "Collaboration Board", "chief_officers_board": "Joint Chief Officer Board",
+            "summit": "Strategic Alliance Summit", "board_reports_to": "Joint Chief Officer Board",
+            "reports_to": "the Joint Chief Officer Board and to the Strategic Alliance Summit",
+            "escalation": "the Joint Chief Officer Board and, where necessary, to the Strategic Alliance Summit",
+        },
+        "first_year": {"part": True, "end": "31 March 2017", "days": "243", "year_days": "365"},
+        "notices": {"methods": "by hand or by first class post", "by_email": False, "address_kind": "address"},
     }
 
 
@@ -135,7 +157,7 @@ def annex(function_index: int = 0) -> dict:
         "formula": "nre_and_demand",
         "formula_text": ctx["function"]["formula_text"],
         "inputs": [
-            {"label": "Net revenue expenditure", "unit": "£", "total": "£408,500,000",
+            {"label": "Net Revenue Expenditure", "unit": "", "total": "£408,500,000",
              "rows": [{"force": "Bedfordshire Police", "value": "£102,400,000"},
                       {"force": "Cambridgeshire Constabulary", "value": "£129,800,000"},
                       {"force": "Hertfordshire Constabulary", "value": "£176,300,000"}]},
@@ -151,6 +173,9 @@ def annex(function_index: int = 0) -> dict:
         ],
         "total_share": "100.00%",
         "total_contribution": "£6,250,000.00",
+        "rounding_text": "Each Contribution is the budget multiplied by the exact share that the formula gives, "
+                         "rounded to the penny.",
+        "table_intro": "The resulting shares and annual Contributions are:",
     }
     return ctx
 
@@ -166,5 +191,6 @@ def decision_notice(force_index: int = 1) -> dict:
         {"function": "Dog Unit", "contribution": "£655,200.00"},
     ]
     ctx["total_contribution"] = "£2,515,200.00"
-    ctx["summit"] = {"name": "Strategic Alliance Summit", "date": "19 July 2016"}
+    ctx["summit"] = {"name": "Strategic Alliance Summit", "the_name": "the Strategic Alliance Summit",
+                     "date": "19 July 2016"}
     return ctx

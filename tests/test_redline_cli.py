@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from agreement_builder.render import render_agreement
 from agreement_builder.validate import load_agreement
 
@@ -21,6 +19,10 @@ def test_example_pair_accept_gives_new_and_reject_gives_old(workspace, run):
     new = render_agreement(load_agreement(workspace / "agreements" / "jps.yaml"))
     assert texts(resolve(document_xml(data), accept=True)) == texts(document_xml(new))
     assert texts(resolve(document_xml(data), accept=False)) == texts(document_xml(old))
+    # and over every story (headers, footers, contents fields ...), with nothing to report
+    from docx_views import judge
+    assert judge(old, new, data, []) == ("exact", [])
+    assert "warning" not in result.output
     # authors and dates are the defaults (deterministic)
     assert {r.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}author") for r in revisions(root)} == {"agreement-builder"}
     again = workspace / "again.docx"
@@ -39,3 +41,21 @@ def test_not_a_docx_is_a_clear_error(workspace, run):
     result = run("redline", "fake.docx", "agreements/jps.yaml", "-o", workspace / "x.docx", cwd=workspace)
     assert result.exit_code == 1 and "not a Word .docx file" in result.output
     assert not (workspace / "x.docx").exists()
+
+
+def test_what_was_not_compared_is_said_on_stderr_and_kept_in_the_document(workspace, run):
+    from redline_helpers import Body, Para, build_docx
+
+    tracked = ('<w:r><w:t xml:space="preserve">The board </w:t></w:r><w:ins w:id="902" w:author="x" '
+               'w:date="2016-01-01T00:00:00Z"><w:r><w:t>shall</w:t></w:r></w:ins><w:r><w:t xml:space="preserve"> meet.'
+               '</w:t></w:r>')
+    (workspace / "old.docx").write_bytes(build_docx([Para(raw=tracked)]))
+    (workspace / "new.docx").write_bytes(build_docx([Body("The board shall meet monthly.")]))
+    out = workspace / "redline.docx"
+    result = run("redline", "old.docx", "new.docx", "-o", out, cwd=workspace)
+    assert result.exit_code == 0, result.output
+    assert "warning: tracked changes: OLD (old.docx) holds 1 tracked change" in result.stderr
+    assert "warning:" not in result.stdout and "wrote" in result.stdout
+    import zipfile
+    with zipfile.ZipFile(out) as zf:
+        assert b"tracked changes: OLD" in zf.read("docProps/custom.xml")

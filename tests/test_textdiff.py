@@ -72,3 +72,39 @@ def test_past_the_bound_the_middle_is_one_replacement():
     a, b = list("xabcdy"), list("xefghy")
     assert opcodes(a, b, max_cells=4) == [("equal", 0, 1, 0, 1), ("replace", 1, 5, 1, 5), ("equal", 5, 6, 5, 6)]
     assert _apply(opcodes(a, b, max_cells=4), a, b) == b
+
+
+def _greedy_pairs(a, b, cutoff):
+    scored = sorted((-ratio(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b) if ratio(x, y) >= cutoff)
+    used_a, used_b, pairs = set(), set(), []
+    for _, i, j in scored:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j))
+    return sorted(pairs)
+
+
+items = st.lists(st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=6), max_size=8)
+
+
+@given(items, items, st.sampled_from([0.0, 0.5, 0.6, 0.9]))
+@settings(max_examples=300, deadline=None)
+def test_pair_similar_is_the_best_first_pairing_of_every_pair(a, b, cutoff):
+    from agreement_builder.textdiff import pair_similar
+
+    assert pair_similar(a, b, cutoff=cutoff) == _greedy_pairs(a, b, cutoff)
+
+
+def test_pair_similar_compares_at_most_the_bound(monkeypatch):
+    """2,000 reworded items against 2,000: a band along the diagonal, not four million comparisons."""
+    from agreement_builder import textdiff
+
+    calls = []
+    real = textdiff.ratio
+    monkeypatch.setattr(textdiff, "ratio", lambda x, y: calls.append(1) or real(x, y))
+    a = [[f"w{i}", f"x{i}", f"y{i}", "z"] for i in range(2_000)]
+    b = [[f"w{i}", f"x{i}", f"y{i}", "changed"] for i in range(2_000)]
+    pairs = textdiff.pair_similar(a, b, cutoff=0.6, max_pairs=20_000)
+    assert pairs == [(i, i) for i in range(2_000)]
+    assert len(calls) <= 20_000

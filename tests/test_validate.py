@@ -26,7 +26,7 @@ CASES = [
     ("no provision", "provisions: [force, policing_body_and_force]", "provisions: []", "[]", "no s22A(2) provision"),
     ("unknown clause section", "  accountability:\n", "  acountability:\n", "acountability", "did you mean `accountability`"),
     ("review before commencement", "review: 2019-07-31", "review: 2015-07-31", "2015-07-31", "not after commencement"),
-    ("impossible date", "commencement: 2016-08-01", "commencement: 2016-02-30", "2016-02-30", "not a real date"),
+    ("impossible date", "commencement: 2016-08-01", "commencement: 2016-02-30", "2016-02-30", "`agreement.commencement`: 2016-02-30 is not a date"),
     ("money with symbols", 'budget: "2100000"', 'budget: "£2,100,000"', '"£2,100,000"', "not a number"),
     ("demand missing for a force", "demand: {bedfordshire: 3120, cambridgeshire: 2890, hertfordshire: 4410}",
      "demand: {bedfordshire: 3120, cambridgeshire: 2890}", "demand: {bedfordshire: 3120, cambridgeshire: 2890}", "missing for `hertfordshire`"),
@@ -51,6 +51,16 @@ CASES = [
     ("list where a mapping belongs", "finance:\n  net_revenue_expenditure:", "finance:\n  net_revenue_expendture:", "net_revenue_expendture", "did you mean `net_revenue_expenditure`"),
     ("text where a list belongs", "forces: [bedfordshire, cambridgeshire, hertfordshire]", "forces: bedfordshire", "bedfordshire\n", "should be a list"),
     ("clause id twice", "    - id: underwriter\n", "    - id: lead_commissioner\n", "lead_commissioner\n      text: >-\n        The Parties", "used twice"),
+    ("governance name with its article", "summit: Strategic Alliance Summit", "summit: The Strategic Alliance Summit",
+     "The Strategic Alliance Summit", "without “The”"),
+    ("unknown governance body", "  summit: Strategic Alliance Summit\n", "  sumit: Strategic Alliance Summit\n", "sumit",
+     "did you mean `summit`"),
+    ("no specification with a budget but no apportionment", "  - id: ops_planning\n",
+     "  - id: doa\n    name: Delegation\n    specification: none\n    reason: Later.\n    budget: \"100.00\"\n"
+     "  - id: ops_planning\n", '"100.00"\n  - id: ops', "shared by nobody"),
+    ("no specification with an apportionment but no budget", "  - id: ops_planning\n",
+     "  - id: doa\n    name: Delegation\n    specification: none\n    reason: Later.\n    apportionment: {formula: equal}\n"
+     "  - id: ops_planning\n", "apportionment: {formula: equal}\n  - id: ops", "nothing to apportion"),
 ]
 
 
@@ -151,3 +161,56 @@ def test_schema_is_json_schema_with_descriptions(run):
     assert schema["$defs"]["Function"]["additionalProperties"] is False
     parties = json.loads(run("schema", "--kind", "parties").output)
     assert "forces" in parties["properties"]
+    # the keys issue 13 added: the governance bodies' names, a notices email
+    assert set(schema["$defs"]["Governance"]["properties"]) == {"board", "chief_officers_board", "summit"}
+    assert schema["$defs"]["Governance"]["additionalProperties"] is False
+    email = parties["$defs"]["PolicingBody"]["properties"]["email"]["anyOf"][0]
+    assert email["pattern"] and email["type"] == "string"
+
+
+def test_a_clause_that_repeats_the_standard_wording_of_its_section_is_a_warning(run, workspace):
+    """The example's 8.5 says again what 8.2 says: validate points at the clause, naming 8.2."""
+    result = run("validate", "agreements/jps.yaml", cwd=workspace)
+    assert result.exit_code == 0, result.output
+    line, column = position_of(JPS, ">-\n        The Lead Commissioner shall hold")
+    assert (f"agreements/jps.yaml:{line}:{column}: warning: this clause repeats clause 8.2 of the standard wording "
+            "of its section (“The Lead Commissioner shall hold the Lead Chief Officer to account for …”) "
+            "[duplicate-clause]") in result.output
+    # a clause that adds to its section is not flagged
+    path = workspace / "agreements" / "jps.yaml"
+    path.write_text(JPS.replace("The Lead Commissioner shall hold the Chief Constable of the Lead Force to account for\n"
+                                "        the delivery of Joint Protective Services in all the policing areas under this\n"
+                                "        Agreement, in accordance with the Home Office Statutory Guidance for Police\n"
+                                "        Collaboration (October 2012).",
+                                "The Lead Commissioner shall publish an annual report on the collaboration."))
+    assert "duplicate-clause" not in run("validate", "agreements/jps.yaml", cwd=workspace).output
+
+
+def test_a_chief_officers_board_in_a_policing_body_only_agreement_is_a_warning(workspace):
+    path = workspace / "agreements" / "pb.yaml"
+    path.write_text(JPS.replace("provisions: [force, policing_body_and_force]", "provisions: [policing_body]"))
+    issues = [i for i in check_file(path) if i.rule == "governance"]
+    assert len(issues) == 1 and not issues[0].is_error
+    assert (issues[0].position.line, issues[0].position.column) == position_of(path.read_text(), "Joint Chief Officer Board")
+    assert "not printed" in issues[0].message
+
+
+def test_a_notices_email_that_is_no_address_is_refused_at_its_place(run, workspace):
+    parties = workspace / "parties.yaml"
+    text = parties.read_text().replace("      address: Hinchingbrooke Park, Huntingdon PE29 6NP\n",
+                                       "      address: Hinchingbrooke Park, Huntingdon PE29 6NP\n      email: PCC office\n")
+    parties.write_text(text)
+    result = run("validate", "parties.yaml", cwd=workspace)
+    assert result.exit_code == 1
+    line, column = position_of(text, "PCC office")
+    assert f"parties.yaml:{line}:{column}: error: `PCC office` is not an email address [format]" in result.output
+
+
+def test_a_gap_the_yaml_marks_itself_is_a_warning_at_its_place(workspace):
+    path = workspace / "agreements" / "gap.yaml"
+    text = JPS.replace("        - Event and operation planning\n", "        - \"[to be agreed]\"\n")
+    path.write_text(text)
+    gaps = [i for i in check_file(path) if i.rule == "drafting-gap"]
+    assert len(gaps) == 1 and not gaps[0].is_error
+    assert (gaps[0].position.line, gaps[0].position.column) == position_of(text, '"[to be agreed]"')
+    assert gaps[0].message == "`services` is marked [to be agreed]: a drafting gap"

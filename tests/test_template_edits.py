@@ -1,0 +1,42 @@
+"""The scripted template edits (tools/template_edits/) are idempotent and state what the shipped files say."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+from tests.word_edits import WordFile
+
+SCRIPT = ROOT / "tools" / "template_edits" / "issue13.py"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_the_shipped_templates_read_as_the_script_states():
+    result = _run("--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("reads as stated") == 6
+
+
+def test_the_script_puts_a_stretch_back_and_a_second_run_changes_nothing(tmp_path):
+    for folder in ("templates", "annexes"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    umbrella = tmp_path / "templates" / "umbrella.docx"
+    f = WordFile(umbrella)  # a paragraph reworded as Word leaves it (runs split), and one removed
+    p = f.paragraph("A change of Lead Force may be made only")
+    f.retype(p, "A change of Lead Force", "A change of the Lead Force")
+    f.split_runs(p)
+    f.remove(f.paragraph("The Parties shall consult the recognised trade unions"))
+    f.save()
+    first = _run("--root", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert "templates/umbrella.docx: 2 edits" in first.stdout
+    assert umbrella.read_bytes() == (ROOT / "templates" / "umbrella.docx").read_bytes()
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.docx")}
+    second = _run("--root", str(tmp_path))
+    assert second.stdout.count("reads as stated") == 6
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.docx")} == before
