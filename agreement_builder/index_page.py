@@ -79,8 +79,8 @@ def render_index(manifest: dict) -> str:
                      + "</h2>")
         state = a.get("state")
         if state in _BANNERS:
-            parts.append(f'<div class="stale">{e(_BANNERS[state])}'
-                         + (f"\n{e(a['kept'])}" if a.get("kept") else "") + "</div>")
+            reason = a.get("kept") if state != FAILED else None  # a failure's reason is its error, below
+            parts.append(f'<div class="stale">{e(_BANNERS[state])}' + (f"\n{e(reason)}" if reason else "") + "</div>")
         if a.get("error"):
             parts.append(f'<div class="failed">Not built:\n{e(a["error"])}</div>')
         rows = rows_by_agreement.get(a["folder"], [])
