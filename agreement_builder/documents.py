@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import gc
 import hashlib
 import os
 import traceback
@@ -187,17 +188,21 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
         del old
         release_memory()
         write(f"{job.stem}-redline.docx", "redline", f"Redline: {span}", redline(old_docx, agreement, **labels), pdf=False)
-        release_memory()
+        release_memory(collect=True)
     order = list(KINDS)  # the order documents are listed in, whatever order they were made in
     outcome.documents.sort(key=lambda d: order.index(d.kind))
 
 
-def release_memory() -> None:
+def release_memory(*, collect: bool = False) -> None:
     """Give the memory a finished document freed back to the system, so the next one starts from the floor.
 
     glibc keeps freed memory for reuse; after a national agreement's tree (600 MB) it would
     keep most of it, and the next document's peak would come on top. Elsewhere: nothing.
+    `collect` first frees what only the cycle collector can (a redline's session refers to
+    itself through its stages).
     """
+    if collect:
+        gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
