@@ -93,7 +93,7 @@ def pack(tmp_path_factory) -> Path:
 
 def test_every_expected_file_is_built(pack):
     assert files_in(pack / "out") == expected_files()
-    assert not list(pack.glob("out.tmp-*")) and not list(pack.glob("out.old-*")), "no staging or backup left behind"
+    assert not [p for p in pack.iterdir() if ".agreement-builder-" in p.name], "no staging, backup or lock left behind"
 
 
 def test_manifest_lists_every_output_and_input_with_its_sha256(pack):
@@ -314,7 +314,7 @@ def test_an_existing_pack_survives_a_broken_summit(workspace, run):
     found = POSITION.search(result.output)
     assert found and found["file"] == "summit.yaml", result.output
     assert snapshot(workspace / "out") == before
-    assert not list(workspace.glob("out.tmp-*"))
+    assert not [p for p in workspace.iterdir() if ".agreement-builder-" in p.name]
 
 
 def test_an_interrupted_build_leaves_the_previous_pack(workspace, run):
@@ -330,7 +330,7 @@ def test_an_interrupted_build_leaves_the_previous_pack(workspace, run):
     with pytest.raises(KeyboardInterrupt):
         build_summit(workspace / "summit.yaml", workspace / "out", pdf=False, force=True, jobs=1, progress=interrupt)
     assert snapshot(workspace / "out") == before
-    assert not list(workspace.glob("out.tmp-*")) and not list(workspace.glob("out.old-*"))
+    assert not [p for p in workspace.iterdir() if ".agreement-builder-" in p.name], "staging removed, lock released"
 
 
 def test_a_pack_moved_aside_by_a_killed_swap_is_put_back_from_the_record(workspace, run):
