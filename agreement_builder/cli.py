@@ -438,48 +438,102 @@ def _docx_source(path: Path, parties: Path | None, templates: Path | None, annex
 @cli.command()
 @click.argument("summit", required=False, default="summit.yaml", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="The pack folder (replaced as a whole when the build ends).")
+              help="The pack folder: absent, empty, or a pack built from this summit (see docs/pack.md).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Parallel workers (default: the number of CPUs).")
 @click.option("--pdf/--no-pdf", default=None, help="Make PDFs with LibreOffice (default: when it is installed).")
-@click.option("--force", is_flag=True, help="Rebuild every agreement, even unchanged ones.")
+@click.option("--force", is_flag=True, help="Rebuild every agreement, and replace a final agreement's documents.")
+@click.option("--force-edited", is_flag=True, help="Replace documents changed by hand in the pack since they were written.")
+@click.option("--prune", is_flag=True, help="Remove the documents of agreements no longer in the summit.")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Template folder.")
 @click.option("--annexes", type=click.Path(file_okay=False, path_type=Path), help="Annex template folder.")
-def build(summit: Path, out_dir: Path, jobs: int | None, pdf: bool | None, force: bool,
-          templates: Path | None, annexes: Path | None) -> None:
+def build(summit: Path, out_dir: Path, jobs: int | None, pdf: bool | None, force: bool, force_edited: bool,
+          prune: bool, templates: Path | None, annexes: Path | None) -> None:
     """Build the whole summit pack: agreements, publication versions, change reports, redlines,
-    decision notices, PDFs, manifest.json and index.html."""
+    decision notices, PDFs, manifest.json and index.html.
+
+    A failed build keeps the documents it could not rebuild; see docs/pack.md for what the pack promises."""
+    import signal
+
     from .build import AgreementFailed, build_summit
 
-    options = dict(jobs=jobs, pdf=pdf, force=force, templates=templates, annexes=annexes)
-    if sys.stdout.isatty():
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    options = dict(jobs=jobs, pdf=pdf, force=force, force_edited=force_edited, prune=prune,
+                   templates=templates, annexes=annexes)
+    out = _Output()
 
-        # auto_refresh=False: no refresh thread, so the worker processes fork from a single thread
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      auto_refresh=False) as bar:
-            task = bar.add_task("reading the summit", total=None)
+    def terminated(signum, frame):
+        raise _Terminated()
 
+    try:
+        previous_handler = signal.signal(signal.SIGTERM, terminated)  # stop as for Ctrl-C: workers, LibreOffice, staging
+    except ValueError:  # not the main thread: the caller handles signals
+        previous_handler = None
+    try:
+        if sys.stdout.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            # auto_refresh=False: no refresh thread, so the worker processes fork from a single thread
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          auto_refresh=False) as bar:
+                task = bar.add_task("reading the summit", total=None)
+
+                def show(event) -> None:
+                    bar.update(task, description=event.message, completed=event.done, total=event.total or None)
+                    bar.refresh()
+
+                result = build_summit(summit, out_dir, progress=show, **options)
+        else:
             def show(event) -> None:
-                bar.update(task, description=event.message, completed=event.done, total=event.total or None)
-                bar.refresh()
+                out.line(f"[{event.done}/{event.total}] {event.message}" if event.total else event.message)
 
             result = build_summit(summit, out_dir, progress=show, **options)
-    else:
-        def show(event) -> None:
-            click.echo(f"[{event.done}/{event.total}] {event.message}" if event.total else event.message)
-
-        result = build_summit(summit, out_dir, progress=show, **options)
+    except _Terminated:
+        click.echo("terminated", err=True)
+        sys.exit(143)
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
     for issue in result.warnings:
-        _echo_issue(issue)
+        out.issue(issue)
+    for notice in result.notices:
+        out.line(notice)
     if result.replaced:
         count = len(result.outputs)
-        click.echo(f"{out_dir}: {count} files; {len(result.built)} agreement(s) built, {len(result.reused)} unchanged"
-                   + (", PDFs made" if result.pdf else ", no PDFs") + f"; see {out_dir / 'index.html'}")
+        stale = f", {len(result.stale)} out of date (kept from before)" if result.stale else ""
+        out.line(f"{out_dir}: {count} files; {len(result.built)} agreement(s) built, {len(result.reused)} unchanged"
+                 + stale + (", PDFs made" if result.pdf else ", no PDFs") + f"; see {out_dir / 'index.html'}")
     if _State.debug:
         for failure in result.failures:
             if isinstance(failure, AgreementFailed) and failure.detail:
                 click.echo(failure.detail, err=True)
     result.raise_for_failures()
+
+
+class _Terminated(BaseException):
+    """SIGTERM during a build: unwinds like Ctrl-C, so workers, LibreOffice and the staging folder go."""
+
+
+class _Output:
+    """Standard output that cannot stop a build: once it fails (`build | head` closing the pipe, a
+    full disk behind `>`), later lines are dropped and the build goes on; its outcome is still
+    the exit status and the errors on standard error."""
+
+    closed = False
+
+    def line(self, text: str) -> None:
+        self._write(lambda: click.echo(text))
+
+    def issue(self, issue: Issue) -> None:
+        self._write(lambda: _echo_issue(issue))
+
+    def _write(self, echo) -> None:
+        if self.closed:
+            return
+        try:
+            echo()
+            sys.stdout.flush()
+        except (OSError, AgreementBuilderError):  # BrokenPipeError, or _out's error for any other failure
+            self.closed = True
+            _discard_stdout()
 
 
 def main(argv: list[str] | None = None) -> None:

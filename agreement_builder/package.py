@@ -182,9 +182,8 @@ class Package:
 
     def to_bytes(self) -> bytes:
         """Return the package as deterministic .docx bytes."""
-        parts = dict(self.parts)
-        for name, element in self._xml.items():
-            parts[name] = serialize_part(element)
+        parts: dict[str, bytes | etree._Element] = dict(self.parts)
+        parts.update(self._xml)  # serialised straight into the zip (see write_docx_bytes)
         return write_docx_bytes(parts)
 
 
@@ -241,8 +240,14 @@ _EMPTY_CORE = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>')
 
 
-def write_docx_bytes(parts: dict[str, bytes]) -> bytes:
-    """Return a zip of `parts` with fixed dates and a fixed entry order (deterministic)."""
+def write_docx_bytes(parts: dict[str, bytes | etree._Element]) -> bytes:
+    """Return a zip of `parts` with fixed dates and a fixed entry order (deterministic).
+
+    A part given as a parsed XML root is serialised as `serialize_part` would, but straight
+    into its zip entry, a few kilobytes at a time: a national agreement's document part is
+    over 50 MB as bytes, and would otherwise exist whole beside its tree (the zip's deflate
+    stream is the same however the data is fed to it).
+    """
     names = [n for n in _FIRST if n in parts] + sorted(n for n in parts if n not in _FIRST)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -251,8 +256,20 @@ def write_docx_bytes(parts: dict[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
             info.create_system = 0
-            zf.writestr(info, parts[name], compresslevel=6)
+            data = parts[name]
+            if isinstance(data, etree._Element) and _streamable(data):
+                info._compresslevel = 6  # what writestr(..., compresslevel=6) sets
+                with zf.open(info, "w") as entry, io.BufferedWriter(entry, buffer_size=1 << 20) as buffered:
+                    etree.ElementTree(data).write(buffered, encoding="UTF-8", standalone=True)
+            else:
+                zf.writestr(info, serialize_part(data) if isinstance(data, etree._Element) else data, compresslevel=6)
     return buffer.getvalue()
+
+
+def _streamable(root: etree._Element) -> bool:
+    """Return whether writing the element's tree gives exactly `serialize_part(root)` (nothing around the root)."""
+    return (root.getparent() is None and root.getprevious() is None and root.getnext() is None
+            and not root.getroottree().docinfo.doctype)
 
 
 #: The first bytes of an OLE compound file: what Word saves a password-protected (encrypted)

@@ -11,19 +11,34 @@ children, rather than hanging a build.
 LibreOffice silently ignores command-line arguments past about the 250th (it exits 0 having
 converted the first ~240 files), so more than MAX_FILES_PER_RUN files are converted in
 consecutive runs sharing the profile, and every expected PDF is checked for afterwards.
+
+LibreOffice never outlives its caller. `soffice` is a script that starts `oosplash`, which
+starts `soffice.bin`; killing the first does not stop the last. So each run goes through a
+small guard process (`_GUARD`): it leads a process group of its own, asks the kernel to be
+told when the caller dies (Linux `PR_SET_PDEATHSIG`), and then kills the whole group. A
+timeout, or the caller's `cancel` event (Ctrl-C in a build), kills the group the same way.
+
+PDFs are made reproducible afterwards (`make_reproducible`, with pikepdf): LibreOffice stamps
+the clock time, a random document /ID and a checksum of both; they are replaced by the
+document's own date and an /ID computed from the content, so that the same .docx always gives
+the same PDF bytes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
+import time
+import zipfile
 from pathlib import Path
 
-from .errors import ToolMissingError
+from .errors import AgreementBuilderError, ToolMissingError
 
 INSTALL_HINT = "install LibreOffice: apt-get install libreoffice-writer-nogui fonts-crosextra-carlito fonts-liberation2"
 #: Seconds allowed for one conversion run: a start-up allowance plus an allowance per file.
@@ -51,14 +66,19 @@ def available() -> bool:
     return find_soffice() is not None
 
 
-def convert_to_pdf(docx_paths: list[Path], outdir: Path, *, timeout: float | None = None) -> list[Path]:
+def convert_to_pdf(docx_paths: list[Path], outdir: Path, *, timeout: float | None = None,
+                   profile: Path | None = None, cancel: threading.Event | None = None,
+                   reproducible: bool = True) -> list[Path]:
     """Convert .docx files to PDF in one LibreOffice run; return the PDF paths in input order.
 
     One run per MAX_FILES_PER_RUN files (see above); `timeout` bounds each run (default: a
-    start-up allowance plus PER_FILE_TIMEOUT per file). Raises ToolMissingError when
-    LibreOffice is not installed, fails, times out, or leaves a PDF unwritten. Two inputs with
-    the same file name would overwrite each other's PDF in `outdir`, so they are refused
-    (ValueError: a caller's mistake, not the user's).
+    start-up allowance plus PER_FILE_TIMEOUT per file). `profile` is the folder for
+    LibreOffice's throw-away user profile (default: a temporary folder, removed afterwards);
+    setting `cancel` stops the run within a fraction of a second. `reproducible` rewrites each
+    PDF with `make_reproducible`, dated as its .docx. Raises ToolMissingError when LibreOffice
+    is not installed, fails, times out, is cancelled, or leaves a PDF unwritten, and BadPdf when
+    a PDF it wrote cannot be read. Two inputs with the same file name would overwrite each
+    other's PDF in `outdir`, so they are refused (ValueError: a caller's mistake, not the user's).
     """
     paths = [Path(p) for p in docx_paths]
     if not paths:
@@ -74,40 +94,84 @@ def convert_to_pdf(docx_paths: list[Path], outdir: Path, *, timeout: float | Non
     targets = [outdir / f"{p.stem}.pdf" for p in paths]
     for target in targets:  # a stale PDF must not pass for a fresh one
         target.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="agreement-builder-lo-") as profile:
+    with tempfile.TemporaryDirectory(prefix="agreement-builder-lo-") if profile is None else _kept(profile) as folder:
         for start in range(0, len(paths), MAX_FILES_PER_RUN):
             chunk = paths[start:start + MAX_FILES_PER_RUN]
-            _run(soffice, profile, chunk, outdir, timeout)
+            _run(soffice, folder, chunk, outdir, timeout, cancel)
     missing = [t for t in targets if not t.is_file()]
     if missing:
         names = ", ".join(t.name for t in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         raise ToolMissingError(f"LibreOffice did not write {names} (it reported no error)")
+    if reproducible:
+        for source, target in zip(paths, targets):
+            make_reproducible(target, document_date(source))
     return targets
 
 
-def _run(soffice: str, profile: str, paths: list[Path], outdir: Path, timeout: float | None) -> None:
-    """Run LibreOffice once on `paths`; raise ToolMissingError when it fails or hangs."""
+class _kept:
+    """A given profile folder, as a context manager (created, not removed: its owner removes it)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def __enter__(self) -> str:
+        self.path.mkdir(parents=True, exist_ok=True)
+        return str(self.path)
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+#: The guard between the caller and LibreOffice (run as `python -I -S -c _GUARD PARENT_PID COMMAND...`).
+_GUARD = """
+import ctypes, os, signal, subprocess, sys
+def stop(*_):
+    os.killpg(0, signal.SIGKILL)
+signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGHUP, stop)
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)
+except Exception:
+    pass
+if os.getppid() != int(sys.argv[1]):
+    stop()
+sys.exit(subprocess.call(sys.argv[2:], stdin=subprocess.DEVNULL))
+"""
+
+
+def _run(soffice: str, profile: str, paths: list[Path], outdir: Path, timeout: float | None,
+         cancel: threading.Event | None) -> None:
+    """Run LibreOffice once on `paths`; raise ToolMissingError when it fails, hangs or is cancelled."""
     if timeout is None:
         timeout = DEFAULT_TIMEOUT + PER_FILE_TIMEOUT * len(paths)
     command = [
-        soffice, f"-env:UserInstallation={Path(profile).as_uri()}",
+        soffice, f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
         "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
         "--convert-to", "pdf", "--outdir", str(outdir.resolve()),
         *[str(p.resolve()) for p in paths],
     ]
     env = {**os.environ, "HOME": profile}  # LibreOffice writes caches under $HOME too
+    guard = [sys.executable, "-I", "-S", "-c", _GUARD, str(os.getpid())]
     try:
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        proc = subprocess.Popen([*guard, *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 stdin=subprocess.DEVNULL, env=env, start_new_session=True)
     except OSError as exc:
         raise ToolMissingError(f"cannot start LibreOffice ({soffice}): {exc.strerror}; {INSTALL_HINT}") from None
+    deadline = time.monotonic() + timeout
     try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        raise ToolMissingError(
-            f"LibreOffice did not finish converting {len(paths)} file(s) to PDF within {timeout:.0f} s; "
-            "it was stopped") from None
+        while True:
+            try:
+                out, err = proc.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if cancel is not None and cancel.is_set():
+                    _kill_group(proc)
+                    raise ToolMissingError("LibreOffice was stopped (the build was interrupted)") from None
+                if time.monotonic() > deadline:
+                    _kill_group(proc)
+                    raise ToolMissingError(
+                        f"LibreOffice did not finish converting {len(paths)} file(s) to PDF within {timeout:.0f} s; "
+                        "it was stopped") from None
     except BaseException:
         _kill_group(proc)
         raise
@@ -117,12 +181,16 @@ def _run(soffice: str, profile: str, paths: list[Path], outdir: Path, timeout: f
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    """Stop LibreOffice and the soffice.bin it started (they share a session)."""
+    """Stop the guard, LibreOffice and the soffice.bin it started (they share a process group)."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    proc.wait()
+    try:
+        proc.communicate(timeout=10)
+    except (subprocess.TimeoutExpired, ValueError, OSError):
+        proc.kill()
+        proc.wait()
 
 
 def _last_line(data: bytes) -> str:
@@ -131,21 +199,83 @@ def _last_line(data: bytes) -> str:
     return lines[-1] if lines else ""
 
 
+class BadPdf(AgreementBuilderError):
+    """LibreOffice wrote a file that is not a readable PDF."""
+
+    def format(self) -> str:
+        return f"error: {self}"
+
+
 def page_count(pdf_path: Path) -> int:
-    """Return the number of pages of a PDF (pypdf, else `pdfinfo`)."""
+    """Return the number of pages of a PDF; raise BadPdf when it cannot be read."""
+    import pikepdf
+
     try:
-        from pypdf import PdfReader
-    except ImportError:  # pragma: no cover - pypdf is a dependency; pdfinfo is the fallback
-        return _pdfinfo_pages(Path(pdf_path))
-    return len(PdfReader(str(pdf_path)).pages)
+        with pikepdf.open(pdf_path) as pdf:
+            return len(pdf.pages)
+    except (pikepdf.PdfError, ValueError) as exc:
+        raise BadPdf(f"{pdf_path.name} is not a readable PDF ({_first_line(exc, pdf_path)})") from None
 
 
-def _pdfinfo_pages(pdf_path: Path) -> int:
-    tool = shutil.which("pdfinfo")
-    if tool is None:
-        raise ToolMissingError("counting PDF pages needs pypdf (pip install pypdf) or pdfinfo (apt-get install poppler-utils)")
-    result = subprocess.run([tool, str(pdf_path)], capture_output=True, text=True, timeout=60)
-    match = re.search(r"^Pages:\s+(\d+)", result.stdout, flags=re.MULTILINE)
-    if result.returncode != 0 or not match:
-        raise ToolMissingError(f"pdfinfo could not read {pdf_path}: {result.stderr.strip()}")
-    return int(match.group(1))
+def make_reproducible(pdf_path: Path, date: dt.date | str | None) -> int:
+    """Rewrite a PDF from LibreOffice so the same document always gives the same bytes; return its pages.
+
+    The creation and modification dates (document information and XMP) become `date` (they
+    are removed when it is None), the document /ID is computed from the content (qpdf's
+    deterministic id), and LibreOffice's own /DocChecksum (of the random id and the clock)
+    goes. Raises BadPdf for an unreadable file.
+    """
+    import pikepdf
+
+    day = dt.date.fromisoformat(date) if isinstance(date, str) else date
+    temporary = pdf_path.with_name(pdf_path.name + ".tmp")
+    try:
+        with pikepdf.open(pdf_path) as pdf:
+            pages = len(pdf.pages)
+            for key in ("/CreationDate", "/ModDate"):
+                if day is not None:
+                    pdf.docinfo[key] = f"D:{day:%Y%m%d}000000Z"
+                elif key in pdf.docinfo:
+                    del pdf.docinfo[key]
+            if "/Metadata" in pdf.Root:
+                with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+                    for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
+                        if key in meta and day is not None:
+                            meta[key] = f"{day:%Y-%m-%d}T00:00:00Z"
+                        elif key in meta:
+                            del meta[key]
+            for key in ("/ID", "/DocChecksum"):
+                if key in pdf.trailer:
+                    del pdf.trailer[key]
+            pdf.save(temporary, deterministic_id=True)
+    except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
+        temporary.unlink(missing_ok=True)
+        raise BadPdf(f"{pdf_path.name} is not a readable PDF ({_first_line(exc, pdf_path)})") from None
+    os.replace(temporary, pdf_path)
+    return pages
+
+
+def document_date(docx_path: Path) -> dt.date | None:
+    """Return the modified (else created) date in a .docx's core properties (our own documents only)."""
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(docx_path) as z:
+            root = etree.fromstring(z.read("docProps/core.xml"), etree.XMLParser(resolve_entities=False, no_network=True))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return None
+    for tag in ("modified", "created"):
+        el = root.find(f"{{http://purl.org/dc/terms/}}{tag}")
+        if el is not None and el.text:
+            try:
+                return dt.date.fromisoformat(el.text.strip()[:10])
+            except ValueError:
+                continue
+    return None
+
+
+def _first_line(exc: BaseException, path: Path) -> str:
+    """Return the first line of a PDF library's message, naming the file by its name only."""
+    text = str(exc).strip().splitlines()
+    line = text[0][:200] if text else type(exc).__name__
+    return line.replace(str(path.with_name(path.name + ".tmp")), path.name).replace(str(path), path.name)

@@ -179,6 +179,11 @@ class CompiledPart:
         return xml
 
 
+#: Above this many characters of annexes, the body is fed to the parser a piece at a time.
+_FEED_ABOVE = 4_000_000
+#: What the umbrella's `{{p annexes }}` renders to; the annexes take its place as the body is parsed.
+#: A comment: user text is escaped, so it cannot contain one.
+ANNEXES_MARK = "<!--agreement-builder:annexes-->"
 _NS_DECLARATION = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 _W_BODY = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body"
 #: The parts besides the document that docxtpl renders: headers, footers and footnotes.
@@ -265,14 +270,21 @@ class PreparedTemplate:
         """Return a copy of the template's package for one render to fill."""
         return self.package.copy()
 
-    def render_into(self, package: Package, context: dict, namespaces: dict[str, str] | None = None) -> None:
+    def render_into(self, package: Package, context: dict, namespaces: dict[str, str] | None = None,
+                    annexes: list[str] | None = None) -> None:
         """Render the document, headers, footers and footnotes of `package` (a `new_package()`).
 
         `namespaces` (prefix -> uri) are declared on the document element besides its own:
-        those of annexes spliced in as text.
+        those of annexes spliced in as text. `annexes` are rendered annex bodies (composer
+        text) that take the place of ANNEXES_MARK in the rendered body; the list is emptied.
+        Large ones are fed to the parser one by one, so that a national agreement's body never
+        exists as one string beside its tree (that would add half the memory a render needs).
         """
         body = self.body.render(context)
         if self.column_loops:
+            if annexes:  # docxtpl's table repair reads the whole body as docxtpl would have it
+                body = body.replace(ANNEXES_MARK, "".join(annexes), 1)
+                annexes.clear()
             body = etree.tostring(_docxtpl().fix_tables(body), encoding="unicode")
         start = body.index(">") + 1  # the body's own tag repeats the document's namespace declarations
         head = self.head
@@ -280,7 +292,20 @@ class PreparedTemplate:
             name_end = re.search(r"[\s/>]", head).start()
             extra = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in sorted(namespaces.items()))
             head = head[:name_end] + extra + head[name_end:]
-        self._set(package, self.document, head + _NS_DECLARATION.sub("", body[:start]) + body[start:] + self.tail)
+        before, mark, after = body[start:].partition(ANNEXES_MARK)
+        first = head + _NS_DECLARATION.sub("", body[:start]) + before
+        del body, before
+        if not (mark and annexes):
+            annexes = []
+        try:
+            if sum(map(len, annexes)) < _FEED_ABOVE:  # small: one string, parsed at once (quicker)
+                root = etree.fromstring(first + "".join(annexes) + after + self.tail, PART_PARSER)
+                annexes.clear()
+            else:
+                root = _feed(first, annexes, after + self.tail)
+        except etree.XMLSyntaxError as exc:
+            raise self._broken(self.document, exc) from None
+        package.set_xml(self.document, root)
         for name, part in self.others.items():
             self._set(package, name, part.render(context))
 
@@ -288,9 +313,24 @@ class PreparedTemplate:
         try:
             package.set_xml(name, etree.fromstring(xml, PART_PARSER))
         except etree.XMLSyntaxError as exc:
-            raise TemplateError(str(self.path), f"renders to broken XML in {name}: {exc}",
-                                hint="a tag probably spans a table cell or paragraph boundary; "
-                                     "see docs/templates.md") from None
+            raise self._broken(name, exc) from None
+
+    def _broken(self, name: str, exc: etree.XMLSyntaxError) -> TemplateError:
+        return TemplateError(str(self.path), f"renders to broken XML in {name}: {exc}",
+                             hint="a tag probably spans a table cell or paragraph boundary; see docs/templates.md")
+
+
+def _feed(first: str, pieces: list[str], last: str) -> etree._Element:
+    """Return the root parsed from `first`, the `pieces` and `last`, emptying `pieces` as it goes."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+                             remove_blank_text=True)  # PART_PARSER's options, fed in pieces
+    parser.feed(first)
+    del first
+    pieces.reverse()  # popped from the end, in document order
+    while pieces:
+        parser.feed(pieces.pop())
+    parser.feed(last)
+    return parser.close()
 
 
 @lru_cache(maxsize=64)
@@ -364,8 +404,8 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
         body = annex.render_body(template_namespace(plan.context, shared))
         pieces.append(composer.annex_xml(body, annex.source, plan.function_id))
     context = template_namespace(ctx.umbrella, shared)
-    context["annexes"] = Markup("".join(pieces))
-    umbrella.render_into(package, context, composer.namespaces())
+    context["annexes"] = Markup(ANNEXES_MARK)
+    umbrella.render_into(package, context, composer.namespaces(), annexes=pieces)
     composer.complete(package.xml(umbrella.document))
     info = a.agreement
     finish(package, umbrella.document, title=f"{info.title} – Section 22A Collaboration Agreement",

@@ -629,12 +629,18 @@ def load_summit(path: str | Path, *, workspace: str | Path | None = None) -> Che
         paths.append(p)
     if not model.agreements:
         c.error(("agreements",), "the summit lists no agreements", "summit")
+    from .pack import agreement_name_problem
+
     stems = {}
     for i, p in enumerate(paths):
-        if p.stem in stems:
-            c.error(("agreements", i), f"two agreements are called `{p.stem}`: their outputs would collide", "summit",
-                    "rename one of the files")
-        stems[p.stem] = i
+        problem = agreement_name_problem(p.stem)
+        if problem:  # the file's name names its folder and documents in the pack
+            c.error(("agreements", i), f"`{p.name}` cannot name a folder of the pack: {problem}", "summit",
+                    "rename the agreement file")
+        elif p.stem.casefold() in stems:
+            c.error(("agreements", i), f"two agreements are called `{p.stem}` (letter case aside): their outputs "
+                    "would collide", "summit", "rename one of the files")
+        stems[p.stem.casefold()] = i
     if c.errors:
         raise InputError(c.issues)
     return CheckedSummit(path, model, parties_path, tuple(paths), loaded.source, folder)

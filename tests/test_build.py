@@ -93,7 +93,7 @@ def pack(tmp_path_factory) -> Path:
 
 def test_every_expected_file_is_built(pack):
     assert files_in(pack / "out") == expected_files()
-    assert not list(pack.glob("out.tmp-*")) and not list(pack.glob("out.old-*")), "no staging or backup left behind"
+    assert not [p for p in pack.iterdir() if ".agreement-builder-" in p.name], "no staging, backup or lock left behind"
 
 
 def test_manifest_lists_every_output_and_input_with_its_sha256(pack):
@@ -120,7 +120,7 @@ def test_index_links_every_document_with_kind_version_and_status(pack):
     assert page.startswith("<!DOCTYPE html>")
     assert "<script" not in page and "http://" not in page and "https://" not in page, "self-contained"
     for o in manifest(pack / "out")["outputs"]:
-        assert f'href="{o["path"]}"' in page, o["path"]
+        assert f'href="./{o["path"]}"' in page, o["path"]  # plain names need no percent-encoding
     for words in ("Decision notice", "Publication version (s23E)", "Redline (tracked changes)", "Draft", "3.0", "2.0"):
         assert words in page
     assert "Joint Protective Services" in page and "Professional Standards Department" in page
@@ -287,15 +287,20 @@ def test_a_final_agreement_in_the_pack_is_not_replaced_without_force(workspace, 
 
     result = run("build", "--no-pdf", cwd=workspace)
     assert result.exit_code == 1
-    assert "a final agreement is already in the pack" in result.output
+    assert "the pack holds the final agreement and this build would replace" in result.output
     assert (workspace / "out" / "psd" / "psd.docx").read_bytes() == signed
-    assert "Not rebuilt" in (workspace / "out" / "index.html").read_text(encoding="utf-8")
+    assert "the documents below were kept" in (workspace / "out" / "index.html").read_text(encoding="utf-8")
+    psd = next(a for a in manifest(workspace / "out")["agreements"] if a["folder"] == "psd")
+    assert psd["state"] == "kept" and psd["stale"] and "--force" in psd["kept"]
+    assert manifest(workspace / "out")["ready"] is False
     assert run("build", "--no-pdf", cwd=workspace).exit_code == 1, "still refused on the next build"
 
     result = run("build", "--no-pdf", "--force", cwd=workspace)
     assert result.exit_code == 0, result.output
     assert (workspace / "out" / "psd" / "psd.docx").read_bytes() != signed
-    assert "kept" not in next(a for a in manifest(workspace / "out")["agreements"] if a["folder"] == "psd")
+    psd = next(a for a in manifest(workspace / "out")["agreements"] if a["folder"] == "psd")
+    assert psd["state"] == "built" and psd["kept"] is None and not psd["stale"]
+    assert manifest(workspace / "out")["ready"] is True
 
 
 def test_an_existing_pack_survives_a_broken_summit(workspace, run):
@@ -309,7 +314,7 @@ def test_an_existing_pack_survives_a_broken_summit(workspace, run):
     found = POSITION.search(result.output)
     assert found and found["file"] == "summit.yaml", result.output
     assert snapshot(workspace / "out") == before
-    assert not list(workspace.glob("out.tmp-*"))
+    assert not [p for p in workspace.iterdir() if ".agreement-builder-" in p.name]
 
 
 def test_an_interrupted_build_leaves_the_previous_pack(workspace, run):
@@ -325,18 +330,42 @@ def test_an_interrupted_build_leaves_the_previous_pack(workspace, run):
     with pytest.raises(KeyboardInterrupt):
         build_summit(workspace / "summit.yaml", workspace / "out", pdf=False, force=True, jobs=1, progress=interrupt)
     assert snapshot(workspace / "out") == before
-    assert not list(workspace.glob("out.tmp-*")) and not list(workspace.glob("out.old-*"))
+    assert not [p for p in workspace.iterdir() if ".agreement-builder-" in p.name], "staging removed, lock released"
 
 
-def test_a_pack_renamed_aside_by_an_interrupted_swap_is_restored(workspace, run):
+def test_a_pack_moved_aside_by_a_killed_swap_is_put_back_from_the_record(workspace, run):
+    """A build killed between the swap's two renames: the next build restores the pack its record names."""
     assert run("build", "--no-pdf", cwd=workspace).exit_code == 0
     before = snapshot(workspace / "out")
-    os.rename(workspace / "out", workspace / "out.old-abc123")  # the state between the swap's two renames
+    backup, staging = ".out.agreement-builder-previous-999999-abcd", ".out.agreement-builder-staging-999999-ef01"
+    os.rename(workspace / "out", workspace / backup)
+    (workspace / staging / "psd").mkdir(parents=True)
+    (workspace / staging / "psd" / "psd.docx").write_bytes(b"half written")
+    (workspace / ".out.agreement-builder-lock").write_text(
+        json.dumps({"pid": 999999, "staging": staging, "backup": backup, "phase": "swapping"}))
     result = run("build", "--no-pdf", cwd=workspace)
     assert result.exit_code == 0, result.output
+    assert "put back the pack a stopped build had moved aside" in result.output
     assert "up to date" in result.output
     assert snapshot(workspace / "out") == before
-    assert not list(workspace.glob("out.old-*"))
+    assert sorted(p.name for p in workspace.iterdir()) == ["agreements", "out", "parties.yaml", "summit.yaml"]
+
+
+def test_folders_that_only_look_like_debris_are_never_touched(workspace, run):
+    """Only what a build recorded is removed or renamed: look-alike names are the user's."""
+    mine = ["out.old-july", "out.tmp-99999-mine", "out.old-keep", ".out.agreement-builder-staging-1-zz"]
+    for name in mine:
+        (workspace / name).mkdir()
+        (workspace / name / "keep.txt").write_text(name)
+    assert run("build", "--no-pdf", cwd=workspace).exit_code == 0
+    os.rename(workspace / "out", workspace / "out.old-2019")  # the user's own archive of the pack
+    result = run("build", "--no-pdf", cwd=workspace)
+    assert result.exit_code == 0, result.output
+    assert "up to date" not in result.output, "a fresh pack was built; the user's copy was not renamed back"
+    for name in mine:
+        assert (workspace / name / "keep.txt").read_text() == name
+    assert (workspace / "out.old-2019" / "manifest.json").is_file()
+    assert files_in(workspace / "out") == files_in(workspace / "out.old-2019")
 
 
 def test_a_folder_that_is_not_a_pack_is_never_replaced(workspace, run):
@@ -405,6 +434,27 @@ def test_convert_to_pdf_converts_many_files_in_one_run(pack, tmp_path):
     with pytest.raises(ValueError):
         convert_to_pdf([sources[0], tmp_path / "psd.docx"], tmp_path / "pdf")
     assert convert_to_pdf([], tmp_path / "none") == []
+
+
+@needs_soffice
+def test_libreoffice_pdfs_are_made_reproducible(pack, tmp_path):
+    """LibreOffice stamps the clock and a random /ID; the PDFs kept are the same bytes every time."""
+    import pikepdf
+
+    from agreement_builder.pdf import convert_to_pdf, document_date, make_reproducible
+
+    source = pack / "out" / "psd" / NOTICES[0]
+    raw, kept = [], []
+    for n in range(2):
+        made = convert_to_pdf([source], tmp_path / f"raw{n}", profile=tmp_path / f"profile{n}", reproducible=False)[0]
+        raw.append(made.read_bytes())
+        assert make_reproducible(made, document_date(source)) >= 1
+        kept.append(made.read_bytes())
+    assert raw[0] != raw[1], "LibreOffice's own output differs run to run"
+    assert kept[0] == kept[1]
+    with pikepdf.open(tmp_path / "raw0" / NOTICES[0].replace(".docx", ".pdf")) as pdf:
+        assert str(pdf.docinfo["/CreationDate"]) == "D:20160719000000Z", "the notice's own date (the summit's)"
+        assert "/DocChecksum" not in pdf.trailer
 
 
 @needs_soffice

@@ -1,0 +1,216 @@
+"""manifest.json: what a summit pack holds, what each document was made from, and in what state.
+
+The manifest is the pack's ledger. It lists every input with its SHA-256 (so that the next
+build knows what changed), every agreement with its state, and every document the tool wrote
+with the SHA-256 it had when written (so that the next build knows what was changed by hand).
+Files in the pack folder that the manifest does not list are not the tool's: a build carries
+them over untouched. docs/pack.md describes every field.
+
+It carries no clock time and no absolute path, so identical inputs give identical manifests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .templates import SHIPPED_ANNEXES, SHIPPED_TEMPLATES
+
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+GENERATOR = "agreement-builder"
+#: Bumped when the manifest's shape changes; an older manifest then means "rebuild everything"
+#: (its documents are still the pack's: they are kept or replaced by the usual rules).
+MANIFEST_FORMAT = 2
+
+#: Kinds of document in a pack, in the order they are listed, with their display names.
+KINDS = {
+    "agreement": "Agreement",
+    "publication": "Publication version (s23E)",
+    "change-report": "Change report",
+    "redline": "Redline (tracked changes)",
+    "decision-notice": "Decision notice",
+}
+
+# The state of an agreement in the pack (the manifest's `state`).
+BUILT = "built"  # its documents come from its current inputs (rendered by this build or an earlier one)
+FAILED = "failed"  # this build could not build it: the previous build's documents (if any) are kept
+KEPT = "kept"  # built, but its documents in the pack may not be replaced (final, edited by hand, ...): kept
+REMOVED = "removed"  # no longer in the summit: its documents are kept until a build with --prune
+#: States whose documents do not come from the agreement's current inputs.
+STALE_STATES = (FAILED, KEPT, REMOVED)
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One document of the pack, as the manifest lists it."""
+
+    path: str  # relative to the pack, with forward slashes
+    agreement: str  # the agreement's folder (its file stem)
+    kind: str  # a KINDS key
+    title: str  # what the document is, e.g. "Decision notice: Police and Crime Commissioner for Bedfordshire"
+    sha256: str  # of the bytes the tool wrote (a hand edit shows as a difference)
+    bytes: int
+    pages: int | None = None
+
+
+@dataclass
+class AgreementRecord:
+    """One agreement of the pack: what it is, what it was made from, what was made of it."""
+
+    stem: str
+    source: str  # the agreement file, relative to the summit's folder
+    title: str = ""
+    reference: str = ""
+    version: str = ""
+    status: str = ""  # "Draft" | "Final"
+    inputs: list[str] = field(default_factory=list)  # input labels besides the shared ones
+    outputs: list[OutputFile] = field(default_factory=list)
+    state: str = BUILT
+    error: str | None = None  # why this build could not build it (FAILED), formatted
+    kept: str | None = None  # why the documents in the pack are not this build's (KEPT, REMOVED, FAILED)
+    edited: list[str] = field(default_factory=list)  # documents changed by hand since written (kept as they are)
+    rebuilt: bool = field(default=False, compare=False)  # rendered by this build (not in the manifest)
+    pdf_sources: list[str] = field(default_factory=list, repr=False)  # this build's .docx to convert to PDF
+
+    @property
+    def stale(self) -> bool:
+        return self.state in STALE_STATES
+
+
+class InputDigests:
+    """SHA-256 of input files by label (a path relative to the summit's folder), computed once."""
+
+    def __init__(self, base: Path):
+        self.base = base.resolve()
+        self._digests: dict[str, str | None] = {}
+
+    def label(self, path: Path) -> str:
+        """Return how the manifest names an input: relative to the summit, or shipped:... for package data."""
+        absolute = Path(os.path.abspath(path))
+        for shipped, prefix in ((SHIPPED_TEMPLATES, "shipped:templates"), (SHIPPED_ANNEXES, "shipped:annexes")):
+            if absolute.parent == shipped:
+                return f"{prefix}/{absolute.name}"
+        return Path(os.path.relpath(absolute, self.base)).as_posix()
+
+    def path(self, label: str) -> Path:
+        for prefix, shipped in (("shipped:templates/", SHIPPED_TEMPLATES), ("shipped:annexes/", SHIPPED_ANNEXES)):
+            if label.startswith(prefix):
+                return shipped / label[len(prefix):]
+        return self.base / label
+
+    def digest(self, label: str) -> str | None:
+        """Return the file's SHA-256, or None when it cannot be read."""
+        if label not in self._digests:
+            try:
+                self._digests[label] = file_sha256(self.path(label))
+            except OSError:
+                self._digests[label] = None
+        return self._digests[label]
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class Manifest:
+    """A pack's manifest as read back: its data, its bytes, and its agreements as records."""
+
+    data: dict
+    raw: bytes
+
+    @classmethod
+    def read(cls, out: Path) -> "Manifest | None":
+        """Return the manifest of the pack in `out`, or None when there is none written by this tool."""
+        try:
+            raw = (out / MANIFEST).read_bytes()
+            data = json.loads(raw)
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("generator"), dict) \
+                or data["generator"].get("name") != GENERATOR:
+            return None
+        return cls(data, raw)
+
+    @property
+    def summit_name(self) -> str | None:
+        summit = self.data.get("summit")
+        return summit.get("name") if isinstance(summit, dict) else None
+
+    @property
+    def settings(self) -> dict | None:
+        return self.data.get("settings")
+
+    def input_digests(self) -> dict[str, str]:
+        return {i["path"]: i["sha256"] for i in self.data.get("inputs", []) if isinstance(i, dict) and "path" in i}
+
+    def records(self) -> dict[str, AgreementRecord]:
+        """Return every agreement the pack holds, by folder (entries it cannot read are skipped)."""
+        outputs: dict[str, list[OutputFile]] = {}
+        for o in self.data.get("outputs", []):
+            try:
+                item = OutputFile(**o)
+            except TypeError:
+                continue
+            outputs.setdefault(item.agreement, []).append(item)
+        records = {}
+        for entry in self.data.get("agreements", []):
+            try:
+                folder = entry["folder"]
+                state = entry.get("state") or (FAILED if entry.get("error") else BUILT)  # format 1 had no state
+                records[folder] = AgreementRecord(
+                    folder, entry["source"], entry["title"], entry["reference"], entry["version"], entry["status"],
+                    list(entry["inputs"]), outputs.get(folder, []), state=state, error=entry.get("error"),
+                    kept=entry.get("kept"), edited=list(entry.get("edited", [])))
+            except (KeyError, TypeError):
+                continue
+        return records
+
+    def owned_paths(self) -> set[str]:
+        """Return every file this tool wrote into the pack (its documents, the manifest, the index)."""
+        return {MANIFEST, INDEX} | {o.path for r in self.records().values() for o in r.outputs}
+
+
+def manifest_data(settings: dict, summit_source: str, records: list[AgreementRecord],
+                  inputs: InputDigests, shared: list[str]) -> dict:
+    """Return the manifest: tool, options, every input and every document with its SHA-256."""
+    labels = [summit_source, *shared]
+    for record in records:
+        if record.state != REMOVED:
+            labels += [label for label in record.inputs if label not in labels]
+    return {
+        "generator": {"name": GENERATOR, "version": __version__},
+        "summit": {"name": settings["summit"]["name"], "date": settings["summit"]["date"], "source": summit_source},
+        "settings": json.loads(json.dumps(settings, sort_keys=True)),
+        "ready": not any(r.stale for r in records),
+        "stale": [r.stem for r in records if r.stale],
+        "inputs": [{"path": label, "sha256": inputs.digest(label)} for label in labels],
+        "agreements": [
+            {"folder": r.stem, "source": r.source, "title": r.title, "reference": r.reference,
+             "version": r.version, "status": r.status, "state": r.state, "stale": r.stale,
+             "inputs": r.inputs or [r.source], "documents": [o.path for o in r.outputs],
+             "error": r.error, "kept": r.kept, "edited": r.edited}
+            for r in records
+        ],
+        "outputs": [dataclasses.asdict(o) for r in records for o in r.outputs],
+    }
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def settings_match(manifest: Manifest | None, settings: dict) -> bool:
+    """Return whether a previous manifest was written with these settings (tool version, PDFs, templates ...)."""
+    return manifest is not None and manifest.settings == json.loads(json.dumps(settings, sort_keys=True))
