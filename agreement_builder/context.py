@@ -9,7 +9,6 @@ that does not exist fails with "`agreement.titel` is not provided", not with a b
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -20,6 +19,7 @@ from markupsafe import Markup
 from .apportionment import apportion
 from .formats import format_date, format_money, format_number, format_percent, join_names, number_words
 from .models import Agreement, Function, Specification
+from .ooxml import CLAUSE, bookmark_name, runs_xml, xml_text  # noqa: F401 - also importable from here, as before ooxml.py
 from .outline import PROVISIONS, SECTION_KEYS
 from .validate import CheckedAgreement
 from .wording import (first_year, governance_names, is_corporation_sole, notice_methods, number_words_for, roles,
@@ -70,47 +70,7 @@ def wrap(value: Any, path: str) -> Any:
     return value
 
 
-# ---------------------------------------------------------------------------- literal text as WordprocessingML
-
-
-def xml_text(text: str) -> str:
-    """Return user text escaped for a `w:t` element, literally.
-
-    Besides &, < and >, the characters that docxtpl would treat after rendering (`{_{`,
-    `}_}`, `{_%`, `%_}`) are protected with a character reference, so that even those
-    print exactly as written.
-    """
-    if _PLAIN.fullmatch(text):  # most values: nothing to escape
-        return text
-    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for seq in ("{_", "_}", "%_", "_%"):
-        out = out.replace(seq, seq.replace("_", "&#95;"))
-    return out
-
-
-_PLAIN = re.compile(r"[^&<>_]*")
-
-
-def runs_xml(text: str) -> str:
-    """Return `w:r` elements for literal text; line breaks and tabs become Word's own."""
-    parts = []
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            parts.append("<w:r><w:br/></w:r>")
-        for j, chunk in enumerate(line.split("\t")):
-            if j:
-                parts.append("<w:r><w:tab/></w:r>")
-            if chunk:
-                parts.append(f'<w:r><w:t xml:space="preserve">{xml_text(chunk)}</w:t></w:r>')
-    return "".join(parts)
-
-
-def bookmark_name(prefix: str, ident: str) -> str:
-    """Return a hidden bookmark name for a stable id (Word allows 40 characters)."""
-    name = f"{prefix}{ident}"
-    if len(name) <= 40:
-        return name
-    return prefix + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:16]
+# ---------------------------------------------------------------------------- stable ids and clause text
 
 
 def clause_id(section: str, text: str, explicit: str | None) -> str:
@@ -125,7 +85,7 @@ def clause_paragraphs(section: str, clauses: Iterable, style: str = "Clause") ->
     out = []
     for clause in clauses:
         ident = clause_id(section, clause.text, clause.id)
-        name = bookmark_name("_AB_C_", ident)
+        name = bookmark_name(CLAUSE, ident)
         out.append(
             f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
             f'<w:bookmarkStart w:id="0" w:name="{name}"/>{runs_xml(clause.text)}<w:bookmarkEnd w:id="0"/></w:p>'

@@ -24,11 +24,11 @@ from typing import Any, Iterable, Sequence
 
 from . import textdiff
 from .context import FunctionFigures, annex_kind, build_context, clause_id, function_figures, template_namespace
-from .docmodel import (SECTION, W_NS, Block, bookmark_name, document_from_parts, is_word, read_blocks, read_styles,
-                       tokenize)
+from .docmodel import Block, document_from_parts, is_word, read_blocks, read_styles, tokenize
 from .formats import format_date, format_money, format_number, format_percent, format_points
 from .models import Agreement, Clause, Function, Specification
 from .outline import PROVISIONS, SECTION_KEYS, SECTION_NUMBERS, SECTION_TITLES
+from .ooxml import CLAUSE, SECTION, W_NS, bookmark_name
 from .package import RT_STYLES, parse_xml
 from .templates import TemplateSet, find_templates
 from .validate import CheckedAgreement
@@ -434,7 +434,7 @@ def outline_of_blocks(blocks: Iterable[Block], *, rendered: bool = False) -> Tem
             sections[key] = SectionPlace(key, number, place.title if place else title, count, dynamic)
             continue
         if _is_style(block, "clause"):
-            if rendered and (block.stable_id or "").startswith("_AB_C_"):
+            if rendered and (block.stable_id or "").startswith(CLAUSE):
                 place = sections[current]
                 if place.offset is None:
                     sections[current] = SectionPlace(current, number, place.title, count)
@@ -1145,7 +1145,7 @@ def _template_paragraphs(blocks: list[Block], *, annex: bool = False) -> dict[st
         if block.kind != "p":
             continue
         sid = block.stable_id or ""
-        if sid.startswith("_AB_C_"):
+        if sid.startswith(CLAUSE):
             clause_n += 1  # agreement clauses take a number too
             item_n = 0
             continue

@@ -30,8 +30,9 @@ from markupsafe import Markup
 
 from . import cache
 from .compose import AnnexSource, Composer, finish
-from .context import Namespace, build_context, template_namespace, xml_text
+from .context import Namespace, build_context, template_namespace
 from .errors import InputError, TemplateError
+from .ooxml import w, xml_text
 from .package import PART_PARSER, RT_FOOTER, RT_FOOTNOTES, RT_HEADER, Package
 from .templates import TemplateSet, find_templates
 from .validate import CheckedAgreement
@@ -185,7 +186,7 @@ _FEED_ABOVE = 4_000_000
 #: A comment: user text is escaped, so it cannot contain one.
 ANNEXES_MARK = "<!--agreement-builder:annexes-->"
 _NS_DECLARATION = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
-_W_BODY = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body"
+_W_BODY = w("body")
 #: The parts besides the document that docxtpl renders: headers, footers and footnotes.
 _RENDERED_RELATIONS = (RT_HEADER, RT_FOOTER, RT_FOOTNOTES)
 

@@ -16,9 +16,9 @@ from typing import Iterable
 
 from markupsafe import Markup
 
-from .context import xml_text
 from .diff import ApportionmentChange, Change, ChangeSet, _quote
 from .errors import TemplateError
+from .ooxml import xml_text
 from .templates import TemplateSet
 
 _INSERTED = {"clause_inserted", "function_added", "force_joined", "provision_added", "template_inserted",

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from .context import bookmark_name
 from .errors import Issue
+from .ooxml import CLAUSE, SECTION, bookmark_name
 from .textdiff import ratio
 
 RULE = "duplicate-clause"
@@ -54,17 +54,17 @@ def repeated_wording_issues(checked, umbrella) -> list[Issue]:
     sections: dict[str, list] = {}
     numbers: dict[str, int] = {}
     for block in umbrella_blocks(checked, umbrella):
-        if block.kind != "p" or not block.path.startswith("_AB_S_"):
+        if block.kind != "p" or not block.path.startswith(SECTION):
             continue
         if block.style_name.lower() == "heading 1":
             numbers[block.path] = len(numbers) + 1
         sections.setdefault(block.path, []).append(block)
     issues = []
     for key, clauses in a.clauses.items():
-        path = bookmark_name("_AB_S_", key)
+        path = bookmark_name(SECTION, key)
         standard, count = [], 0
         for block in sections.get(path, []):
-            if block.style_name.lower() == "clause" and not (block.stable_id or "").startswith("_AB_C_"):
+            if block.style_name.lower() == "clause" and not (block.stable_id or "").startswith(CLAUSE):
                 count += 1
                 standard.append((f"{numbers.get(path, '?')}.{count}", block.text))
         for index, clause in enumerate(clauses):

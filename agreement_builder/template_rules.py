@@ -18,7 +18,7 @@ import jinja2
 from jinja2 import nodes
 from lxml import etree
 
-from .docmodel import w
+from .ooxml import w
 from .errors import InputError, Issue, Position, TemplateError
 from .package import RT_SETTINGS, Package
 from .template_repair import repair
