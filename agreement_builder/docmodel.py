@@ -557,3 +557,17 @@ def document_from_parts(parts: dict[str, bytes], label: str) -> Document:
     styles = read_styles(parse_part(parts, "word/styles.xml", label))
     accepted = accept_revisions(root)
     return Document(label, parts, root, body, read_blocks(body, styles), styles, accepted)
+
+
+def package_blocks(package) -> list[Block]:
+    """Return the blocks of a rendered package's main document (a `package.Package`; nothing to accept).
+
+    Used on documents render.py has just made (diff compares template wording as printed): the
+    tree is read as it is in the package, without serialising it.
+    """
+    from .package import RT_STYLES
+
+    name = package.main_document()
+    styles_name = package.related(name, RT_STYLES)
+    styles = read_styles(parse_xml(package.parts[styles_name]) if styles_name in package.parts else None)
+    return read_blocks(package.xml(name).find(w("body")), styles)

@@ -272,8 +272,10 @@ class PreparedTemplate:
         return self.package.copy()
 
     def render_into(self, package: Package, context: dict, namespaces: dict[str, str] | None = None,
-                    annexes: list[str] | None = None) -> None:
+                    annexes: list[str] | None = None, *, body_only: bool = False) -> None:
         """Render the document, headers, footers and footnotes of `package` (a `new_package()`).
+
+        `body_only`: the document alone (an annex's headers and footers are never printed).
 
         `namespaces` (prefix -> uri) are declared on the document element besides its own:
         those of annexes spliced in as text. `annexes` are rendered annex bodies (composer
@@ -307,6 +309,8 @@ class PreparedTemplate:
         except etree.XMLSyntaxError as exc:
             raise self._broken(self.document, exc) from None
         package.set_xml(self.document, root)
+        if body_only:
+            return
         for name, part in self.others.items():
             self._set(package, name, part.render(context))
 
@@ -368,6 +372,27 @@ def _annex_template(prepared: PreparedTemplate) -> AnnexTemplate:
 def annex_template(path: Path) -> AnnexTemplate:
     """Return the prepared annex template at `path` (kept while the file is unchanged)."""
     return _annex_template(prepared_template(path))
+
+
+def render_template(path: Path, context: dict, *, body_only: bool = False) -> Package:
+    """Return the template at `path` rendered with `context` (plain data, wrapped here) as a package.
+
+    The one way a template becomes a document outside `render_agreement`: decision notices,
+    the change report, and the documents diff and the template check compare. `body_only`:
+    render the document body alone, as an annex is spliced into an agreement (its headers and
+    footers are never printed).
+    """
+    template = prepared_template(path)
+    package = template.new_package()
+    template.render_into(package, template_namespace(context), body_only=body_only)
+    return package
+
+
+def render_umbrella(checked: CheckedAgreement, path: Path) -> Package:
+    """Return the umbrella template at `path` rendered with `checked`'s data, without annexes (Part A, appendices)."""
+    context = dict(build_context(checked).umbrella)
+    context["annexes"] = Markup("")
+    return render_template(path, context)
 
 
 def fingerprint(checked: CheckedAgreement, template_paths: list[Path], publication: bool) -> str:

@@ -16,8 +16,7 @@ from typing import Iterable
 
 from markupsafe import Markup
 
-from .diff import ApportionmentChange, Change, ChangeSet, _quote
-from .errors import TemplateError
+from .diff.changeset import ApportionmentChange, Change, ChangeSet, quote
 from .ooxml import xml_text
 from .templates import TemplateSet
 
@@ -294,7 +293,7 @@ def _nobreak(text: str) -> str:
 def _docx_item(change: Change) -> dict:
     segments = _segments(change)
     if change.lead and segments and not change.words:
-        runs = _runs([("=", change.lead + ": "), *[(op, f"{_quote(t)}") for op, t in segments]])
+        runs = _runs([("=", change.lead + ": "), *[(op, f"{quote(t)}") for op, t in segments]])
         text_runs = Markup("")
     else:
         runs = _runs([("=", change.summary)])
@@ -350,12 +349,9 @@ def report_context(changeset: ChangeSet) -> dict:
 def format_docx(changeset: ChangeSet, templates: TemplateSet) -> bytes:
     """Return the change report as a Word summit paper rendered from `change_report.docx` (deterministic)."""
     from .compose import set_core_properties
-    from .context import template_namespace
-    from .render import prepared_template
+    from .render import render_template
 
-    template = prepared_template(templates.change_report())
-    package = template.new_package()
-    template.render_into(package, template_namespace(report_context(changeset)))
+    package = render_template(templates.change_report(), report_context(changeset))
     set_core_properties(package, title=f"{changeset.title}: changes since version {changeset.old_version}",
                         subject=changeset.reference, comments=None)
     return package.to_bytes()

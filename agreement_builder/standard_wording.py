@@ -46,14 +46,15 @@ def repeated_wording_issues(checked, umbrella) -> list[Issue]:
     `umbrella`: the umbrella template the agreement is rendered with. Located at the clause in
     the YAML; the message names the standard clause by its printed number.
     """
-    from .diff import umbrella_blocks
+    from .docmodel import package_blocks
+    from .render import render_umbrella
 
     a = checked.agreement
     if not any(a.clauses.values()):
         return []
     sections: dict[str, list] = {}
     numbers: dict[str, int] = {}
-    for block in umbrella_blocks(checked, umbrella):
+    for block in package_blocks(render_umbrella(checked, umbrella)):
         if block.kind != "p" or not block.path.startswith(SECTION):
             continue
         if block.style_name.lower() == "heading 1":
