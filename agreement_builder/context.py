@@ -14,13 +14,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
-from markupsafe import Markup
-
 from .apportionment import apportion
 from .formats import format_date, format_money, format_number, format_percent, join_names, number_words
 from .models import Agreement, Function, Specification
-from .ooxml import CLAUSE, bookmark_name, runs_xml, xml_text  # noqa: F401 - also importable from here, as before ooxml.py
+from .ooxml import bookmark_name  # noqa: F401 - also importable from here, as before ooxml.py
 from .outline import PROVISIONS, SECTION_KEYS
+from .richtext import Clauses
 from .validate import CheckedAgreement
 from .wording import (first_year, governance_names, is_corporation_sole, notice_methods, number_words_for, roles,
                       with_article)
@@ -80,17 +79,9 @@ def clause_id(section: str, text: str, explicit: str | None) -> str:
     return "t" + hashlib.sha1(f"{section}\n{text}".encode("utf-8")).hexdigest()[:12]
 
 
-def clause_paragraphs(section: str, clauses: Iterable, style: str = "Clause") -> Markup:
-    """Return agreement clauses as numbered `w:p` paragraphs, each marked with its stable id."""
-    out = []
-    for clause in clauses:
-        ident = clause_id(section, clause.text, clause.id)
-        name = bookmark_name(CLAUSE, ident)
-        out.append(
-            f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
-            f'<w:bookmarkStart w:id="0" w:name="{name}"/>{runs_xml(clause.text)}<w:bookmarkEnd w:id="0"/></w:p>'
-        )
-    return Markup("".join(out))
+def clause_paragraphs(section: str, clauses: Iterable, style: str = "Clause") -> Clauses:
+    """Return a section's agreement clauses as numbered paragraphs in `style`, each with its stable id."""
+    return Clauses(style, tuple((clause_id(section, clause.text, clause.id), clause.text) for clause in clauses))
 
 
 # ---------------------------------------------------------------------------- pieces

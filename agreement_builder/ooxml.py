@@ -5,7 +5,10 @@ Why one module: every module that reads or writes a .docx speaks the same vocabu
 defined twice drifts (the bookmark name of a long id once had two copies, one with a literal
 40). Plain strings only, no lxml, so that any module may import the names cheaply.
 
-The writers at the end (`xml_text`, `runs_xml`) turn literal text into Word XML.
+The writers at the end (`xml_text`, `runs_xml`, `paragraph_xml`, `clauses_xml`,
+`marked_runs_xml`) turn data into Word XML. Only the render/compose layer calls them
+(tests/test_architecture.py enforces it): the rest of the package hands over data
+(`richtext.py`), and render.py writes it.
 """
 
 from __future__ import annotations
@@ -100,5 +103,40 @@ def runs_xml(text: str) -> str:
     return "".join(parts)
 
 
+def paragraph_xml(style: str, text: str, bookmark: str | None = None) -> str:
+    """Return one `w:p` in paragraph style `style` (a style id) holding literal text, under a hidden bookmark."""
+    start = end = ""
+    if bookmark:
+        start, end = f'<w:bookmarkStart w:id="0" w:name="{bookmark}"/>', '<w:bookmarkEnd w:id="0"/>'
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{start}{runs_xml(text)}{end}</w:p>'
+
+
+def clauses_xml(style: str, clauses) -> str:
+    """Return agreement clauses ((clause id, text) pairs) as paragraphs, each under its `_AB_C_` bookmark.
+
+    The bookmark ids are all 0 here: the composer numbers every bookmark of the finished
+    document once (compose.finish).
+    """
+    return "".join(paragraph_xml(style, text, bookmark_name(CLAUSE, ident)) for ident, text in clauses)
+
+
+#: Run properties of marked text: "=" plain, "+" inserted, "-" deleted, "b" bold.
+MARK_PROPERTIES = {
+    "=": "",
+    "+": '<w:rPr><w:color w:val="1E6B34"/><w:u w:val="single"/></w:rPr>',
+    "-": '<w:rPr><w:color w:val="A50E0E"/><w:strike/></w:rPr>',
+    "b": "<w:rPr><w:b/><w:bCs/></w:rPr>",
+}
+
+
+def marked_runs_xml(segments) -> str:
+    """Return `w:r` elements for (mark, text) segments, literally (marks: MARK_PROPERTIES)."""
+    out = []
+    for mark, text in segments:
+        if text:
+            out.append(f'<w:r>{MARK_PROPERTIES[mark]}<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>')
+    return "".join(out)
+
+
 #: The writers above: only the render/compose layer may call them (tests/test_architecture.py).
-WRITERS = ("xml_text", "runs_xml")
+WRITERS = ("xml_text", "runs_xml", "paragraph_xml", "clauses_xml", "marked_runs_xml")

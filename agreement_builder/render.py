@@ -32,8 +32,9 @@ from . import cache
 from .compose import AnnexSource, Composer, finish
 from .context import Namespace, build_context, template_namespace
 from .errors import InputError, TemplateError
-from .ooxml import w, xml_text
+from .ooxml import clauses_xml, marked_runs_xml, w, xml_text
 from .package import PART_PARSER, RT_FOOTER, RT_FOOTNOTES, RT_HEADER, Package
+from .richtext import Clauses, MarkedText
 from .templates import TemplateSet, find_templates
 from .validate import CheckedAgreement
 
@@ -57,10 +58,11 @@ _ESCAPED: dict[str, Markup] = {}
 
 
 def _finalize(value):
-    """Escape plain text ourselves so that docxtpl's post-processing cannot alter it.
+    """Escape plain text ourselves so that docxtpl's post-processing cannot alter it; write rich text as Word XML.
 
     Remembered per text: a national agreement prints the same force names and headings
-    thousands of times.
+    thousands of times. The data modules hand over clauses and marked text as data
+    (richtext.py); this is where they become WordprocessingML.
     """
     if type(value) is str:
         escaped = _ESCAPED.get(value)
@@ -71,6 +73,10 @@ def _finalize(value):
         return escaped
     if isinstance(value, str) and not isinstance(value, Markup):
         return Markup(xml_text(value))
+    if type(value) is Clauses:
+        return Markup(clauses_xml(value.style, value.items))
+    if type(value) is MarkedText:
+        return Markup(marked_runs_xml(value.segments))
     return value
 
 
