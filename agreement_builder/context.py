@@ -14,8 +14,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
-from .apportionment import apportion
-from .formats import format_date, format_money, format_number, format_percent, join_names, number_words
+from .formulas import FORMULAS, INPUTS, ROUNDING_WORDS, apportion
+from .formats import format_date, format_money, format_percent, join_names, number_words
 from .models import Agreement, Function, Specification
 from .ooxml import bookmark_name  # noqa: F401 - also importable from here, as before ooxml.py
 from .outline import PROVISIONS, SECTION_KEYS
@@ -114,49 +114,12 @@ def _force(force_id: str, force) -> dict:
     }
 
 
-#: Each formula in words, with the agreement's defined terms (Function, Force, Net Revenue Expenditure).
-FORMULA_WORDS = {
-    "equal": "The cost of the Function is shared equally between the Policing Bodies.",
-    "fixed": "The cost of the Function is shared between the Policing Bodies in the fixed shares agreed by the Parties.",
-    "nre": "The cost of the Function is shared between the Policing Bodies in proportion to each Force’s Net Revenue "
-           "Expenditure.",
-    "demand": "The cost of the Function is shared between the Policing Bodies in proportion to each Force’s demand "
-              "for the Function.",
-    "nre_and_demand": (
-        "Of the cost of the Function, {w_nre}% is shared between the Policing Bodies in proportion to each Force’s "
-        "Net Revenue Expenditure and {w_demand}% in proportion to each Force’s demand for the Function."
-    ),
-}
-#: How shares and Contributions are rounded: Contributions follow the exact shares, not the rounded ones shown.
-ROUNDING_WORDS = (
-    "Each Contribution is the budget multiplied by the exact share that the formula gives, rounded to the penny; "
-    "the shares are shown rounded to two decimal places. Both are rounded by the largest remainder method, so that "
-    "the Contributions add up to exactly the budget and the shares to exactly 100%. A Contribution therefore "
-    "follows the exact share and may differ by a few pence from the budget multiplied by the share shown."
-)
-FIXED_ROUNDING_WORDS = (
-    "Each Contribution is the budget multiplied by the agreed share, rounded to the penny by the largest remainder "
-    "method so that the Contributions add up to exactly the budget."
-)
-EXACT_ROUNDING_WORDS = (
-    "Each Contribution is the budget multiplied by the share shown, rounded to the penny by the largest remainder "
-    "method so that the Contributions add up to exactly the budget."
-)
-TABLE_INTRO = {"fixed": "The agreed shares and the resulting annual Contributions are:"}
-TABLE_INTRO_DEFAULT = "The resulting shares and annual Contributions are:"
-
-
 def formula_text(fn: Function, n_forces: int) -> str:
     """Return the function's cost apportionment formula in words ("" when it has none)."""
     ap = fn.apportionment
     if ap is None:
         return ""
-    weights = ap.weights
-    return FORMULA_WORDS[ap.formula].format(
-        n=number_words(n_forces),
-        w_nre=format_number(weights.nre) if weights else "",
-        w_demand=format_number(weights.demand) if weights else "",
-    )
+    return FORMULAS[ap.formula].words(ap.weights, forces_in_words=number_words(n_forces))
 
 
 def rounding_text(fn: Function, shares: tuple) -> str:
@@ -169,7 +132,7 @@ def rounding_text(fn: Function, shares: tuple) -> str:
         return ""
     if any(Fraction(s.percent) != s.exact * 100 for s in shares):
         return ROUNDING_WORDS
-    return FIXED_ROUNDING_WORDS if fn.apportionment.formula == "fixed" else EXACT_ROUNDING_WORDS
+    return FORMULAS[fn.apportionment.formula].exact_rounding
 
 
 def annex_kind(fn: Function, publication: bool) -> str:
@@ -202,7 +165,7 @@ def function_figures(a: Agreement) -> dict[str, FunctionFigures]:
             continue
         shares = apportion(
             ap.formula, a.forces, fn.budget,
-            nre=nre or None, demand=ap.demand, fixed=ap.shares,
+            nre=nre or None, demand=ap.demand, shares=ap.shares,
             weights={"nre": ap.weights.nre, "demand": ap.weights.demand} if ap.weights else None,
         )
         out[fn.id] = FunctionFigures(fn.id, tuple(shares))
@@ -215,24 +178,17 @@ def _inputs(fn: Function, a: Agreement, names: dict[str, str]) -> list[dict]:
     if ap is None:
         return []
     out = []
-    uses = {"nre": ("nre", "nre_and_demand"), "demand": ("demand", "nre_and_demand"), "fixed": ("fixed",)}
-    if ap.formula in uses["nre"]:
-        values = a.finance.net_revenue_expenditure
-        out.append({"label": "Net Revenue Expenditure", "unit": "",
-                    "rows": [{"force": names[f], "value": format_money(values[f])} for f in a.forces],
-                    "total": format_money(sum((values[f] for f in a.forces), Decimal(0)))})
-    if ap.formula in uses["demand"]:
-        values = ap.demand or {}
-        out.append({"label": "Demand", "unit": "",
-                    "rows": [{"force": names[f], "value": format_number(values[f])} for f in a.forces],
-                    "total": format_number(sum((values[f] for f in a.forces), Decimal(0)))})
-    if ap.formula in uses["fixed"]:
-        values = ap.shares or {}
-        exact = all(values[f] == values[f].quantize(Decimal("0.01")) for f in a.forces)
-        if not exact:  # agreed to more places than the table shows: show them as agreed, once
-            out.append({"label": "Agreed share", "unit": "",
-                        "rows": [{"force": names[f], "value": f"{format_number(values[f])}%"} for f in a.forces],
-                        "total": format_percent(sum((values[f] for f in a.forces), Decimal(0)))})
+    for key in FORMULAS[ap.formula].inputs:
+        spec = INPUTS[key]
+        if not spec.per_force:
+            continue  # the weights are in the formula's sentence
+        values = spec.values(a, fn)
+        if key == "shares" and all(values[f] == values[f].quantize(Decimal("0.01")) for f in a.forces):
+            continue  # agreed shares are the share column; a table only when agreed to more places than it shows
+        total = sum((values[f] for f in a.forces), Decimal(0))
+        out.append({"label": spec.label, "unit": "",
+                    "rows": [{"force": names[f], "value": spec.format(values[f])} for f in a.forces],
+                    "total": format_percent(total) if spec.kind == "percent" else spec.format(total)})
     return out
 
 
@@ -360,7 +316,7 @@ def build_context(checked: CheckedAgreement, *, publication: bool = False, finge
             "formula": formula,
             "formula_text": fn_ctx["formula_text"],
             "rounding_text": rounding_text(fn, figures[fn.id].shares if fn.id in figures else ()),
-            "table_intro": TABLE_INTRO.get(formula, TABLE_INTRO_DEFAULT) if formula else "",
+            "table_intro": FORMULAS[formula].table_intro if formula else "",
             "inputs": _inputs(fn, a, names),
             "rows": rows,
             "total_share": total_share,

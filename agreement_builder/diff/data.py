@@ -12,7 +12,8 @@ from typing import Any
 
 from .. import textdiff
 from ..context import FunctionFigures, clause_id, function_figures
-from ..formats import format_date, format_money, format_number
+from ..formats import format_date, format_money
+from ..formulas import FORMULAS, INPUTS
 from ..models import Agreement, Clause, Function, Specification
 from ..outline import PROVISIONS, SECTION_KEYS
 from ..validate import CheckedAgreement
@@ -251,20 +252,12 @@ def formula_words(fn: Function | None) -> str:
     """Return a function's formula in a few words ("70% net revenue expenditure and 30% demand")."""
     if fn is None or fn.apportionment is None:
         return ""
-    ap = fn.apportionment
-    if ap.formula == "nre_and_demand" and ap.weights:
-        return (f"{format_number(ap.weights.nre)}% net revenue expenditure and "
-                f"{format_number(ap.weights.demand)}% demand")
-    return {"equal": "equal shares", "fixed": "fixed shares", "nre": "net revenue expenditure", "demand": "demand",
-            "nre_and_demand": "net revenue expenditure and demand"}[ap.formula]
+    return FORMULAS[fn.apportionment.formula].short(fn.apportionment.weights)
 
 
 def _uses(fn: Function | None, what: str) -> bool:
-    if fn is None or fn.apportionment is None:
-        return False
-    formula = fn.apportionment.formula
-    return {"nre": formula in ("nre", "nre_and_demand"), "demand": formula in ("demand", "nre_and_demand"),
-            "fixed": formula == "fixed"}[what]
+    """Return whether `fn`'s formula is applied to input `what` (formulas.INPUTS)."""
+    return fn is not None and fn.apportionment is not None and FORMULAS[fn.apportionment.formula].uses(what)
 
 
 def apportionment_changes(a: Agreement, b: Agreement, names: dict[str, str]) -> list[Change]:
@@ -326,13 +319,14 @@ def _function_apportionment(x: Function | None, y: Function, fx: FunctionFigures
     labels: list[str] = []
     cells: dict[str, list[str]] = {f: [] for f in forces}
     if x is not None:
-        # fixed shares are not a column of their own: they are the share column
-        for what, label, fmt in (("demand", "demand", format_number),):
-            if not (_uses(x, what) or _uses(y, what)):
+        # each function's own figures, a column each (fixed shares are not: they are the share column;
+        # net revenue expenditure is the agreement's, shown once for all functions)
+        for what, spec in INPUTS.items():
+            if not (spec.per_function and spec.per_force) or what == "shares" or not (_uses(x, what) or _uses(y, what)):
                 continue
-            ox = (x.apportionment.demand if what == "demand" else x.apportionment.shares) if _uses(x, what) else None
-            oy = (y.apportionment.demand if what == "demand" else y.apportionment.shares) if _uses(y, what) else None
-            ox, oy = ox or {}, oy or {}
+            label, fmt = spec.words, spec.format
+            ox = spec.values(a, x) if _uses(x, what) else {}
+            oy = spec.values(b, y) if _uses(y, what) else {}
             found = [InputChange(label, names.get(f, f), fmt(ox[f]) if f in ox else "–",
                                  fmt(oy[f]) if f in oy else "–", f) for f in forces if ox.get(f) != oy.get(f)]
             if not found:
