@@ -1,5 +1,9 @@
 """Exact cost apportionment (DESIGN.md §4). Pure functions: no I/O, no models.
 
+The arithmetic only: each formula's exact shares and the rounding of shares and
+contributions. Which formulas exist, what each needs and how each is worded is the table in
+formulas.py (`formulas.apportion` computes a formula's shares by its name).
+
 Why fractions: a share like 3120/10420 has no exact decimal form; rounding early would make
 shares that do not sum to 100.00% or contributions that miss the budget by a penny. The exact
 share is kept as a Fraction, and only the printed figures are rounded, by largest remainder,
@@ -33,51 +37,58 @@ class Share:
     contribution: Decimal | None  # pence, the column sums to exactly the budget
 
 
-def exact_shares(
-    formula: str,
-    forces: Sequence[str],
-    *,
-    nre: Mapping[str, Decimal] | None = None,
-    demand: Mapping[str, Decimal] | None = None,
-    weights: Mapping[str, Decimal] | None = None,
-    fixed: Mapping[str, Decimal] | None = None,
-) -> dict[str, Fraction]:
-    """Return each force's exact share (fractions of 1 summing to exactly 1), in `forces` order."""
-    numerators, denominator = _exact(formula, forces, nre=nre, demand=demand, weights=weights, fixed=fixed)
-    return {f: Fraction(n, denominator) for f, n in zip(forces, numerators)}
-
-
-def _exact(formula: str, forces: Sequence[str], *, nre, demand, weights, fixed) -> tuple[list[int], int]:
-    """Return the exact shares as integer numerators over one common denominator (they sum to it).
-
-    Integers rather than Fractions: the same exact arithmetic without a gcd at every step,
-    which at national scale (43 forces, 30 functions) was most of the time of a context.
-    """
+def checked_forces(forces: Sequence[str]) -> Sequence[str]:
+    """Return `forces`, refusing none at all (there is nobody to apportion between)."""
     if not forces:
         raise ApportionmentError("no forces to apportion between")
-    if formula == "equal":
-        return [1] * len(forces), len(forces)
-    if formula == "fixed":
-        numerators, denominator = _proportions(fixed, forces, "shares")
-        if Fraction(denominator, _scale(fixed[f] for f in forces)) != HUNDRED:
-            raise ApportionmentError(f"fixed shares sum to {float(sum(Fraction(fixed[f]) for f in forces))}, not 100")
-        return numerators, denominator
-    if formula == "nre":
-        return _proportions(nre, forces, "net revenue expenditure")
-    if formula == "demand":
-        return _proportions(demand, forces, "demand")
-    if formula == "nre_and_demand":
-        if weights is None:
-            raise ApportionmentError("nre_and_demand needs weights")
-        scale = _scale((weights["nre"], weights["demand"]))
-        w_nre, w_demand = int(weights["nre"] * scale), int(weights["demand"] * scale)
-        if w_nre + w_demand != 100 * scale or w_nre < 0 or w_demand < 0:
-            raise ApportionmentError("weights must be non-negative and sum to 100")
-        by_nre, total_nre = _proportions(nre, forces, "net revenue expenditure")
-        by_demand, total_demand = _proportions(demand, forces, "demand")
-        numerators = [w_nre * n * total_demand + w_demand * d * total_nre for n, d in zip(by_nre, by_demand)]
-        return numerators, (w_nre + w_demand) * total_nre * total_demand
-    raise ApportionmentError(f"unknown formula {formula!r}")
+    return forces
+
+
+# The exact computations of the formulas (formulas.py names them): each returns the exact shares as
+# integer numerators over one common denominator (they sum to it). Integers rather than Fractions:
+# the same exact arithmetic without a gcd at every step, which at national scale (43 forces, 30
+# functions) was most of the time of a context.
+
+
+def equal_parts(forces: Sequence[str], inputs: Mapping) -> tuple[list[int], int]:
+    """Equal shares."""
+    return [1] * len(forces), len(forces)
+
+
+def agreed_parts(forces: Sequence[str], inputs: Mapping) -> tuple[list[int], int]:
+    """The shares agreed (percentages summing to exactly 100)."""
+    fixed = inputs.get("shares")
+    numerators, denominator = _proportions(fixed, forces, "shares")
+    if Fraction(denominator, _scale(fixed[f] for f in forces)) != HUNDRED:
+        raise ApportionmentError(f"fixed shares sum to {float(sum(Fraction(fixed[f]) for f in forces))}, not 100")
+    return numerators, denominator
+
+
+_WHAT = {"nre": "net revenue expenditure", "demand": "demand"}
+
+
+def proportional_to(key: str):
+    """Return the computation of shares in proportion to one figure per force (`key`: "nre", "demand")."""
+    def parts(forces: Sequence[str], inputs: Mapping) -> tuple[list[int], int]:
+        return _proportions(inputs.get(key), forces, _WHAT.get(key, key))
+
+    parts.__doc__ = f"Shares in proportion to each force's {_WHAT.get(key, key)}."
+    return parts
+
+
+def weighted_nre_and_demand(forces: Sequence[str], inputs: Mapping) -> tuple[list[int], int]:
+    """Weights (percent, summing to 100) of shares by net revenue expenditure and by demand."""
+    weights = inputs.get("weights")
+    if weights is None:
+        raise ApportionmentError("nre_and_demand needs weights")
+    scale = _scale((weights["nre"], weights["demand"]))
+    w_nre, w_demand = int(weights["nre"] * scale), int(weights["demand"] * scale)
+    if w_nre + w_demand != 100 * scale or w_nre < 0 or w_demand < 0:
+        raise ApportionmentError("weights must be non-negative and sum to 100")
+    by_nre, total_nre = _proportions(inputs.get("nre"), forces, "net revenue expenditure")
+    by_demand, total_demand = _proportions(inputs.get("demand"), forces, "demand")
+    numerators = [w_nre * n * total_demand + w_demand * d * total_nre for n, d in zip(by_nre, by_demand)]
+    return numerators, (w_nre + w_demand) * total_nre * total_demand
 
 
 def _scale(values) -> int:
@@ -144,15 +155,13 @@ def largest_remainder(exact: Mapping[str, Fraction], total: Decimal, quantum: De
     return {k: (Decimal(u) * quantum).quantize(quantum) for k, u in zip(keys, rounded)}
 
 
-def apportion(
-    formula: str,
-    forces: Sequence[str],
-    budget: Decimal | None,
-    **inputs,
-) -> list[Share]:
-    """Return every force's share and contribution, in `forces` order (DESIGN.md §4)."""
-    numerators, denominator = _exact(formula, forces, nre=inputs.get("nre"), demand=inputs.get("demand"),
-                                     weights=inputs.get("weights"), fixed=inputs.get("fixed"))
+def rounded_shares(forces: Sequence[str], numerators: Sequence[int], denominator: int,
+                   budget: Decimal | None) -> list[Share]:
+    """Return every force's share and contribution from its exact share numerators/denominator, in `forces` order.
+
+    Shares are rounded to hundredths of a percent and contributions to the penny, each by largest
+    remainder, so that they sum to exactly 100.00% and to exactly the budget.
+    """
     percents = [(Decimal(u) * PERCENT_QUANTUM).quantize(PERCENT_QUANTUM)
                 for u in _round(numerators, denominator, 10_000)]
     if budget is not None:

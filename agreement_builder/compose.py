@@ -23,13 +23,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from .context import bookmark_name
 from .errors import TemplateError
+from .ooxml import CORE_NS, FUNCTION, ID_PREFIX, R_NS, SECTION, W_NS, WP_NS, bookmark_name
 from .package import (CT_NUMBERING, CT_SETTINGS, RT_IMAGE, RT_NUMBERING, RT_SETTINGS, RT_STYLES, Package,
                       Relationships)
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NSMAP = {"w": W_NS, "r": R_NS}
 _REL_ATTRS = [f"{{{R_NS}}}{name}" for name in ("id", "embed", "link", "pict")]
 _WITH_RELATIONSHIP = etree.XPath(".//*[@r:id or @r:embed or @r:link or @r:pict]", namespaces=NSMAP)
@@ -213,7 +211,7 @@ class Composer:
             self._carry_relationships(kept, source)
         first = next((b for b in kept if b.tag == _w("p")), None)
         if first is not None:
-            _add_bookmark(first, bookmark_name("_AB_F_", function_id))
+            _add_bookmark(first, bookmark_name(FUNCTION, function_id))
 
     def _declare(self, body_tag: str, source: AnnexSource) -> None:
         """Note the namespaces an annex's body declares that the umbrella does not."""
@@ -423,7 +421,7 @@ def finish(package: Package, document: str, *, title: str, subject: str, keyword
     _fill_toc(body)
     fill_section_references(body)
     _renumber_bookmarks(body)
-    for i, doc_pr in enumerate(body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"), start=1):
+    for i, doc_pr in enumerate(body.iter(f"{{{WP_NS}}}docPr"), start=1):
         doc_pr.set("id", str(i))
     set_core_properties(package, title=title, subject=subject, keywords=keywords, created=created,
                         status=status, version=version,
@@ -432,7 +430,7 @@ def finish(package: Package, document: str, *, title: str, subject: str, keyword
 
 
 _CORE_NS = {
-    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "cp": CORE_NS,
     "dc": "http://purl.org/dc/elements/1.1/",
     "dcterms": "http://purl.org/dc/terms/",
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
@@ -491,7 +489,7 @@ def _renumber_bookmarks(body: etree._Element) -> None:
                 el.set(_w("id"), new)
 
 
-_SECTION_REF = re.compile(r"^\s*REF\s+(_AB_S_\w+)(?:\s|$)")
+_SECTION_REF = re.compile(rf"^\s*REF\s+({SECTION}\w+)(?:\s|$)")
 
 
 _HEADINGS = etree.XPath("./w:p[w:pPr/w:pStyle/@w:val = 'Heading1']", namespaces={"w": W_NS})
@@ -505,7 +503,7 @@ def section_numbers(body: etree._Element) -> dict[str, str]:
     numbers: dict[str, str] = {}
     for number, p in enumerate(_HEADINGS(body), start=1):
         for start in p.iter(_w("bookmarkStart")):
-            if start.get(_w("name"), "").startswith("_AB_S_"):
+            if start.get(_w("name"), "").startswith(SECTION):
                 numbers.setdefault(start.get(_w("name")), str(number))
     return numbers
 
@@ -669,7 +667,7 @@ def _toc_bookmark(p: etree._Element, index: int) -> str:
     """Return the name of a bookmark around heading `p` (its stable-id bookmark, or a new one)."""
     for start in p.iter(_w("bookmarkStart")):
         name = start.get(_w("name"), "")
-        if name.startswith("_AB_"):
+        if name.startswith(ID_PREFIX):
             return name
     name = f"_Toc_AB_{index:04d}"
     _add_bookmark(p, name)

@@ -9,18 +9,17 @@ that does not exist fails with "`agreement.titel` is not provided", not with a b
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
-from markupsafe import Markup
-
-from .apportionment import apportion
-from .formats import format_date, format_money, format_number, format_percent, join_names, number_words
+from .formulas import FORMULAS, INPUTS, ROUNDING_WORDS, apportion
+from .formats import format_date, format_money, format_percent, join_names, number_words
 from .models import Agreement, Function, Specification
+from .ooxml import bookmark_name  # noqa: F401 - also importable from here, as before ooxml.py
 from .outline import PROVISIONS, SECTION_KEYS
+from .richtext import Clauses
 from .validate import CheckedAgreement
 from .wording import (first_year, governance_names, is_corporation_sole, notice_methods, number_words_for, roles,
                       with_article)
@@ -70,47 +69,7 @@ def wrap(value: Any, path: str) -> Any:
     return value
 
 
-# ---------------------------------------------------------------------------- literal text as WordprocessingML
-
-
-def xml_text(text: str) -> str:
-    """Return user text escaped for a `w:t` element, literally.
-
-    Besides &, < and >, the characters that docxtpl would treat after rendering (`{_{`,
-    `}_}`, `{_%`, `%_}`) are protected with a character reference, so that even those
-    print exactly as written.
-    """
-    if _PLAIN.fullmatch(text):  # most values: nothing to escape
-        return text
-    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for seq in ("{_", "_}", "%_", "_%"):
-        out = out.replace(seq, seq.replace("_", "&#95;"))
-    return out
-
-
-_PLAIN = re.compile(r"[^&<>_]*")
-
-
-def runs_xml(text: str) -> str:
-    """Return `w:r` elements for literal text; line breaks and tabs become Word's own."""
-    parts = []
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            parts.append("<w:r><w:br/></w:r>")
-        for j, chunk in enumerate(line.split("\t")):
-            if j:
-                parts.append("<w:r><w:tab/></w:r>")
-            if chunk:
-                parts.append(f'<w:r><w:t xml:space="preserve">{xml_text(chunk)}</w:t></w:r>')
-    return "".join(parts)
-
-
-def bookmark_name(prefix: str, ident: str) -> str:
-    """Return a hidden bookmark name for a stable id (Word allows 40 characters)."""
-    name = f"{prefix}{ident}"
-    if len(name) <= 40:
-        return name
-    return prefix + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:16]
+# ---------------------------------------------------------------------------- stable ids and clause text
 
 
 def clause_id(section: str, text: str, explicit: str | None) -> str:
@@ -120,17 +79,9 @@ def clause_id(section: str, text: str, explicit: str | None) -> str:
     return "t" + hashlib.sha1(f"{section}\n{text}".encode("utf-8")).hexdigest()[:12]
 
 
-def clause_paragraphs(section: str, clauses: Iterable, style: str = "Clause") -> Markup:
-    """Return agreement clauses as numbered `w:p` paragraphs, each marked with its stable id."""
-    out = []
-    for clause in clauses:
-        ident = clause_id(section, clause.text, clause.id)
-        name = bookmark_name("_AB_C_", ident)
-        out.append(
-            f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
-            f'<w:bookmarkStart w:id="0" w:name="{name}"/>{runs_xml(clause.text)}<w:bookmarkEnd w:id="0"/></w:p>'
-        )
-    return Markup("".join(out))
+def clause_paragraphs(section: str, clauses: Iterable, style: str = "Clause") -> Clauses:
+    """Return a section's agreement clauses as numbered paragraphs in `style`, each with its stable id."""
+    return Clauses(style, tuple((clause_id(section, clause.text, clause.id), clause.text) for clause in clauses))
 
 
 # ---------------------------------------------------------------------------- pieces
@@ -163,49 +114,12 @@ def _force(force_id: str, force) -> dict:
     }
 
 
-#: Each formula in words, with the agreement's defined terms (Function, Force, Net Revenue Expenditure).
-FORMULA_WORDS = {
-    "equal": "The cost of the Function is shared equally between the Policing Bodies.",
-    "fixed": "The cost of the Function is shared between the Policing Bodies in the fixed shares agreed by the Parties.",
-    "nre": "The cost of the Function is shared between the Policing Bodies in proportion to each Force’s Net Revenue "
-           "Expenditure.",
-    "demand": "The cost of the Function is shared between the Policing Bodies in proportion to each Force’s demand "
-              "for the Function.",
-    "nre_and_demand": (
-        "Of the cost of the Function, {w_nre}% is shared between the Policing Bodies in proportion to each Force’s "
-        "Net Revenue Expenditure and {w_demand}% in proportion to each Force’s demand for the Function."
-    ),
-}
-#: How shares and Contributions are rounded: Contributions follow the exact shares, not the rounded ones shown.
-ROUNDING_WORDS = (
-    "Each Contribution is the budget multiplied by the exact share that the formula gives, rounded to the penny; "
-    "the shares are shown rounded to two decimal places. Both are rounded by the largest remainder method, so that "
-    "the Contributions add up to exactly the budget and the shares to exactly 100%. A Contribution therefore "
-    "follows the exact share and may differ by a few pence from the budget multiplied by the share shown."
-)
-FIXED_ROUNDING_WORDS = (
-    "Each Contribution is the budget multiplied by the agreed share, rounded to the penny by the largest remainder "
-    "method so that the Contributions add up to exactly the budget."
-)
-EXACT_ROUNDING_WORDS = (
-    "Each Contribution is the budget multiplied by the share shown, rounded to the penny by the largest remainder "
-    "method so that the Contributions add up to exactly the budget."
-)
-TABLE_INTRO = {"fixed": "The agreed shares and the resulting annual Contributions are:"}
-TABLE_INTRO_DEFAULT = "The resulting shares and annual Contributions are:"
-
-
 def formula_text(fn: Function, n_forces: int) -> str:
     """Return the function's cost apportionment formula in words ("" when it has none)."""
     ap = fn.apportionment
     if ap is None:
         return ""
-    weights = ap.weights
-    return FORMULA_WORDS[ap.formula].format(
-        n=number_words(n_forces),
-        w_nre=format_number(weights.nre) if weights else "",
-        w_demand=format_number(weights.demand) if weights else "",
-    )
+    return FORMULAS[ap.formula].words(ap.weights, forces_in_words=number_words(n_forces))
 
 
 def rounding_text(fn: Function, shares: tuple) -> str:
@@ -218,7 +132,7 @@ def rounding_text(fn: Function, shares: tuple) -> str:
         return ""
     if any(Fraction(s.percent) != s.exact * 100 for s in shares):
         return ROUNDING_WORDS
-    return FIXED_ROUNDING_WORDS if fn.apportionment.formula == "fixed" else EXACT_ROUNDING_WORDS
+    return FORMULAS[fn.apportionment.formula].exact_rounding
 
 
 def annex_kind(fn: Function, publication: bool) -> str:
@@ -251,7 +165,7 @@ def function_figures(a: Agreement) -> dict[str, FunctionFigures]:
             continue
         shares = apportion(
             ap.formula, a.forces, fn.budget,
-            nre=nre or None, demand=ap.demand, fixed=ap.shares,
+            nre=nre or None, demand=ap.demand, shares=ap.shares,
             weights={"nre": ap.weights.nre, "demand": ap.weights.demand} if ap.weights else None,
         )
         out[fn.id] = FunctionFigures(fn.id, tuple(shares))
@@ -264,24 +178,17 @@ def _inputs(fn: Function, a: Agreement, names: dict[str, str]) -> list[dict]:
     if ap is None:
         return []
     out = []
-    uses = {"nre": ("nre", "nre_and_demand"), "demand": ("demand", "nre_and_demand"), "fixed": ("fixed",)}
-    if ap.formula in uses["nre"]:
-        values = a.finance.net_revenue_expenditure
-        out.append({"label": "Net Revenue Expenditure", "unit": "",
-                    "rows": [{"force": names[f], "value": format_money(values[f])} for f in a.forces],
-                    "total": format_money(sum((values[f] for f in a.forces), Decimal(0)))})
-    if ap.formula in uses["demand"]:
-        values = ap.demand or {}
-        out.append({"label": "Demand", "unit": "",
-                    "rows": [{"force": names[f], "value": format_number(values[f])} for f in a.forces],
-                    "total": format_number(sum((values[f] for f in a.forces), Decimal(0)))})
-    if ap.formula in uses["fixed"]:
-        values = ap.shares or {}
-        exact = all(values[f] == values[f].quantize(Decimal("0.01")) for f in a.forces)
-        if not exact:  # agreed to more places than the table shows: show them as agreed, once
-            out.append({"label": "Agreed share", "unit": "",
-                        "rows": [{"force": names[f], "value": f"{format_number(values[f])}%"} for f in a.forces],
-                        "total": format_percent(sum((values[f] for f in a.forces), Decimal(0)))})
+    for key in FORMULAS[ap.formula].inputs:
+        spec = INPUTS[key]
+        if not spec.per_force:
+            continue  # the weights are in the formula's sentence
+        values = spec.values(a, fn)
+        if key == "shares" and all(values[f] == values[f].quantize(Decimal("0.01")) for f in a.forces):
+            continue  # agreed shares are the share column; a table only when agreed to more places than it shows
+        total = sum((values[f] for f in a.forces), Decimal(0))
+        out.append({"label": spec.label, "unit": "",
+                    "rows": [{"force": names[f], "value": spec.format(values[f])} for f in a.forces],
+                    "total": format_percent(total) if spec.kind == "percent" else spec.format(total)})
     return out
 
 
@@ -409,7 +316,7 @@ def build_context(checked: CheckedAgreement, *, publication: bool = False, finge
             "formula": formula,
             "formula_text": fn_ctx["formula_text"],
             "rounding_text": rounding_text(fn, figures[fn.id].shares if fn.id in figures else ()),
-            "table_intro": TABLE_INTRO.get(formula, TABLE_INTRO_DEFAULT) if formula else "",
+            "table_intro": FORMULAS[formula].table_intro if formula else "",
             "inputs": _inputs(fn, a, names),
             "rows": rows,
             "total_share": total_share,

@@ -14,7 +14,6 @@ is compared as it reads with all its changes accepted, which is what a reviewer 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,31 +23,13 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import InputError, Position
+# The WordprocessingML names live in ooxml.py; `docmodel.w`, `docmodel.P`, ... keep working for one release.
+from .ooxml import (  # noqa: F401 - also re-exported under their old names
+    APPENDIX, BOOKMARK_END, BOOKMARK_START, CLAUSE, CUSTOM_XML, DEL, DEL_INSTR, DEL_TEXT, FLDCHAR, FUNCTION, ID,
+    ID_PREFIX, INS, INSTR_TEXT, MAX_BOOKMARK_NAME, NAME, P, PPR, PSTYLE, R, R_NS, RPR, SDT, SDT_CONTENT, SECT_PR,
+    SECTION, T, TBL, TC, TR, TRPR, VAL, W_NS, XML_NS, bookmark_name, w,
+)
 from .package import parse_xml, read_docx_parts
-
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-
-
-def w(tag: str) -> str:
-    """Return the Clark name of a WordprocessingML tag (`w('p')` -> `{ns}p`)."""
-    return f"{{{W_NS}}}{tag}"
-
-
-P, R, T, TBL, TR, TC = w("p"), w("r"), w("t"), w("tbl"), w("tr"), w("tc")
-PPR, RPR, TRPR, PSTYLE = w("pPr"), w("rPr"), w("trPr"), w("pStyle")
-SDT, SDT_CONTENT, CUSTOM_XML = w("sdt"), w("sdtContent"), w("customXml")
-BOOKMARK_START, BOOKMARK_END = w("bookmarkStart"), w("bookmarkEnd")
-FLDCHAR, INSTR_TEXT = w("fldChar"), w("instrText")
-INS, DEL, DEL_TEXT, DEL_INSTR = w("ins"), w("del"), w("delText"), w("delInstrText")
-SECT_PR = w("sectPr")
-VAL, NAME, ID = w("val"), w("name"), w("id")
-
-#: Bookmark prefixes of the stable ids a rendered document carries (docs/architecture.md).
-SECTION, CLAUSE, FUNCTION, APPENDIX = "_AB_S_", "_AB_C_", "_AB_F_", "_AB_A_"
-ID_PREFIX = "_AB_"
-MAX_BOOKMARK_NAME = 40  # Word's limit
 
 #: Paragraph styles (lower-case names) that open a new top-level heading path.
 HEADING_STYLES = frozenset({"heading 1", "annex title", "appendix title", "part heading"})
@@ -61,14 +42,6 @@ _INLINE_CONTAINERS = frozenset(
 #: Words, runs of whitespace, single other characters; a number with separators ("£1,377,661.42",
 #: "27.85%") is one token, so a changed figure is shown whole, not digit group by digit group.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|\w+|\s+|[^\w\s]")
-
-
-def bookmark_name(prefix: str, id: str) -> str:
-    """Return the bookmark name for a stable id: prefix+id, or prefix + 16 hex of SHA-1 when too long."""
-    name = prefix + id
-    if len(name) <= MAX_BOOKMARK_NAME:
-        return name
-    return prefix + hashlib.sha1(id.encode("utf-8")).hexdigest()[:16]
 
 
 def tokenize(text: str) -> list[str]:
@@ -584,3 +557,17 @@ def document_from_parts(parts: dict[str, bytes], label: str) -> Document:
     styles = read_styles(parse_part(parts, "word/styles.xml", label))
     accepted = accept_revisions(root)
     return Document(label, parts, root, body, read_blocks(body, styles), styles, accepted)
+
+
+def package_blocks(package) -> list[Block]:
+    """Return the blocks of a rendered package's main document (a `package.Package`; nothing to accept).
+
+    Used on documents render.py has just made (diff compares template wording as printed): the
+    tree is read as it is in the package, without serialising it.
+    """
+    from .package import RT_STYLES
+
+    name = package.main_document()
+    styles_name = package.related(name, RT_STYLES)
+    styles = read_styles(parse_xml(package.parts[styles_name]) if styles_name in package.parts else None)
+    return read_blocks(package.xml(name).find(w("body")), styles)

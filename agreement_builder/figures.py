@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable
 
-from .apportionment import apportion
+from .formulas import apportion
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def agreement_figures(checked) -> AgreementFigures:
         lines: tuple[ForceLine, ...] = ()
         if ap is not None:
             weights = {"nre": ap.weights.nre, "demand": ap.weights.demand} if ap.weights else None
-            shares = apportion(ap.formula, a.forces, fn.budget, nre=nre, demand=ap.demand, fixed=ap.shares, weights=weights)
+            shares = apportion(ap.formula, a.forces, fn.budget, nre=nre, demand=ap.demand, shares=ap.shares, weights=weights)
             lines = tuple(ForceLine(s.force, s.exact, s.percent, s.contribution) for s in shares)
         functions.append(FunctionFigures(fn.id, fn.name, number, ap.formula if ap else None, fn.budget, fn.publish, lines))
     info = a.agreement

@@ -23,6 +23,11 @@ from pydantic import (
     Tag,
 )
 
+from .formulas import FORMULAS
+
+#: The formula names a YAML file may give: the entries of the table in formulas.py, in its order.
+FormulaName = Literal[tuple(FORMULAS)]  # type: ignore[valid-type]
+
 
 def _text(value: Any) -> Any:
     """Accept numbers written without quotes where text is meant (`version: 3.0`)."""
@@ -148,8 +153,7 @@ class Weights(Model):
 
 
 class Apportionment(Model):
-    formula: Literal["equal", "fixed", "nre", "demand", "nre_and_demand"] = Field(
-        description="equal | fixed | nre | demand | nre_and_demand (DESIGN.md §4).")
+    formula: FormulaName = Field(description=" | ".join(FORMULAS) + " (DESIGN.md §4).")
     weights: Weights | None = Field(None, description="nre_and_demand only: percent weights summing to 100.")
     demand: dict[Id, Number] | None = Field(None, description="Demand per force (demand, nre_and_demand).")
     shares: dict[Id, Number] | None = Field(None, description="fixed only: percent share per force, summing to exactly 100.00.")

@@ -8,6 +8,8 @@ title ("Section 8 Accountability Arrangements").
 
 from __future__ import annotations
 
+from .formulas import FORMULAS
+
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("definitions", "Definitions and Interpretation"),
     ("legal_framework", "Legal Framework"),
@@ -58,20 +60,6 @@ PROVISIONS: dict[str, str] = {
     "policing_body_and_force": "policing body and force collaboration provision",
 }
 
-#: Cost apportionment formulas (DESIGN.md §4) with the inputs each one needs.
-FORMULA_INPUTS: dict[str, frozenset[str]] = {
-    "equal": frozenset(),
-    "fixed": frozenset({"shares"}),
-    "nre": frozenset({"nre"}),
-    "demand": frozenset({"demand"}),
-    "nre_and_demand": frozenset({"nre", "demand", "weights"}),
-}
-
-#: Each formula in a few words, for tables and spreadsheets (the annex's sentence is in context.py).
-FORMULA_LABELS: dict[str, str] = {
-    "equal": "Equal shares",
-    "fixed": "Fixed shares",
-    "nre": "Net revenue expenditure",
-    "demand": "Demand",
-    "nre_and_demand": "Net revenue expenditure and demand",
-}
+# Kept for one release: the formulas, their inputs and words are the table in formulas.py.
+FORMULA_INPUTS: dict[str, frozenset[str]] = {f.name: frozenset(f.inputs) for f in FORMULAS.values()}
+FORMULA_LABELS: dict[str, str] = {f.name: f.label for f in FORMULAS.values()}

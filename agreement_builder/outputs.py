@@ -25,11 +25,11 @@ from typing import Iterable
 from lxml import etree
 
 from .errors import OutputError
+from .ooxml import CORE_NS
 
 #: Folders whose .docx files are templates (DESIGN.md §2).
 TEMPLATE_FOLDERS = ("templates", "annexes")
 YAML_SUFFIXES = (".yaml", ".yml")
-_CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 _MAX_PART = 1024 * 1024  # core properties are a few hundred bytes; read no more than this
 _MAX_MANIFEST = 64 * 1024 * 1024
 
@@ -122,7 +122,7 @@ def docx_status(path: Path) -> str | None:
         root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
     except etree.XMLSyntaxError:
         return None
-    element = root.find(f"{{{_CP}}}contentStatus")
+    element = root.find(f"{{{CORE_NS}}}contentStatus")
     return element.text if element is not None else None
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import InputError, OutputError
+from .ooxml import CT_NS, PR_NS, RT_PREFIX
 
 #: The fixed timestamp of every zip entry (the earliest a zip can hold), so that the same
 #: parts always give the same bytes.
@@ -49,12 +50,10 @@ PART_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_blank_text=True
 )
 
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-PR_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-RT_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+RT_OFFICE_DOCUMENT = RT_PREFIX + "officeDocument"
 RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
-_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_RT = RT_PREFIX
 RT_STYLES, RT_NUMBERING, RT_SETTINGS, RT_IMAGE = (_RT + t for t in ("styles", "numbering", "settings", "image"))
 RT_HEADER, RT_FOOTER, RT_FOOTNOTES = (_RT + t for t in ("header", "footer", "footnotes"))
 _CT = "application/vnd.openxmlformats-officedocument.wordprocessingml."

@@ -30,9 +30,11 @@ from markupsafe import Markup
 
 from . import cache
 from .compose import AnnexSource, Composer, finish
-from .context import Namespace, build_context, template_namespace, xml_text
+from .context import Namespace, build_context, template_namespace
 from .errors import InputError, TemplateError
+from .ooxml import clauses_xml, marked_runs_xml, w, xml_text
 from .package import PART_PARSER, RT_FOOTER, RT_FOOTNOTES, RT_HEADER, Package
+from .richtext import Clauses, MarkedText
 from .templates import TemplateSet, find_templates
 from .validate import CheckedAgreement
 
@@ -56,10 +58,11 @@ _ESCAPED: dict[str, Markup] = {}
 
 
 def _finalize(value):
-    """Escape plain text ourselves so that docxtpl's post-processing cannot alter it.
+    """Escape plain text ourselves so that docxtpl's post-processing cannot alter it; write rich text as Word XML.
 
     Remembered per text: a national agreement prints the same force names and headings
-    thousands of times.
+    thousands of times. The data modules hand over clauses and marked text as data
+    (richtext.py); this is where they become WordprocessingML.
     """
     if type(value) is str:
         escaped = _ESCAPED.get(value)
@@ -70,6 +73,10 @@ def _finalize(value):
         return escaped
     if isinstance(value, str) and not isinstance(value, Markup):
         return Markup(xml_text(value))
+    if type(value) is Clauses:
+        return Markup(clauses_xml(value.style, value.items))
+    if type(value) is MarkedText:
+        return Markup(marked_runs_xml(value.segments))
     return value
 
 
@@ -185,7 +192,7 @@ _FEED_ABOVE = 4_000_000
 #: A comment: user text is escaped, so it cannot contain one.
 ANNEXES_MARK = "<!--agreement-builder:annexes-->"
 _NS_DECLARATION = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
-_W_BODY = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body"
+_W_BODY = w("body")
 #: The parts besides the document that docxtpl renders: headers, footers and footnotes.
 _RENDERED_RELATIONS = (RT_HEADER, RT_FOOTER, RT_FOOTNOTES)
 
@@ -271,8 +278,10 @@ class PreparedTemplate:
         return self.package.copy()
 
     def render_into(self, package: Package, context: dict, namespaces: dict[str, str] | None = None,
-                    annexes: list[str] | None = None) -> None:
+                    annexes: list[str] | None = None, *, body_only: bool = False) -> None:
         """Render the document, headers, footers and footnotes of `package` (a `new_package()`).
+
+        `body_only`: the document alone (an annex's headers and footers are never printed).
 
         `namespaces` (prefix -> uri) are declared on the document element besides its own:
         those of annexes spliced in as text. `annexes` are rendered annex bodies (composer
@@ -306,6 +315,8 @@ class PreparedTemplate:
         except etree.XMLSyntaxError as exc:
             raise self._broken(self.document, exc) from None
         package.set_xml(self.document, root)
+        if body_only:
+            return
         for name, part in self.others.items():
             self._set(package, name, part.render(context))
 
@@ -367,6 +378,27 @@ def _annex_template(prepared: PreparedTemplate) -> AnnexTemplate:
 def annex_template(path: Path) -> AnnexTemplate:
     """Return the prepared annex template at `path` (kept while the file is unchanged)."""
     return _annex_template(prepared_template(path))
+
+
+def render_template(path: Path, context: dict, *, body_only: bool = False) -> Package:
+    """Return the template at `path` rendered with `context` (plain data, wrapped here) as a package.
+
+    The one way a template becomes a document outside `render_agreement`: decision notices,
+    the change report, and the documents diff and the template check compare. `body_only`:
+    render the document body alone, as an annex is spliced into an agreement (its headers and
+    footers are never printed).
+    """
+    template = prepared_template(path)
+    package = template.new_package()
+    template.render_into(package, template_namespace(context), body_only=body_only)
+    return package
+
+
+def render_umbrella(checked: CheckedAgreement, path: Path) -> Package:
+    """Return the umbrella template at `path` rendered with `checked`'s data, without annexes (Part A, appendices)."""
+    context = dict(build_context(checked).umbrella)
+    context["annexes"] = Markup("")
+    return render_template(path, context)
 
 
 def fingerprint(checked: CheckedAgreement, template_paths: list[Path], publication: bool) -> str:

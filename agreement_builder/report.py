@@ -14,11 +14,8 @@ import html
 import re
 from typing import Iterable
 
-from markupsafe import Markup
-
-from .context import xml_text
-from .diff import ApportionmentChange, Change, ChangeSet, _quote
-from .errors import TemplateError
+from .diff.changeset import ApportionmentChange, Change, ChangeSet, quote
+from .richtext import MarkedText
 from .templates import TemplateSet
 
 _INSERTED = {"clause_inserted", "function_added", "force_joined", "provision_added", "template_inserted",
@@ -269,21 +266,9 @@ def format_html(changeset: ChangeSet) -> str:
 # ---------------------------------------------------------------------------- Word
 
 
-_RUN_PROPS = {
-    "=": "",
-    "+": '<w:rPr><w:color w:val="1E6B34"/><w:u w:val="single"/></w:rPr>',
-    "-": '<w:rPr><w:color w:val="A50E0E"/><w:strike/></w:rPr>',
-    "b": "<w:rPr><w:b/><w:bCs/></w:rPr>",
-}
-
-
-def _runs(segments: Iterable[tuple[str, str]]) -> Markup:
-    """Return `w:r` elements for text segments ("=" plain, "+" inserted, "-" deleted, "b" bold), literally."""
-    out = []
-    for op, text in segments:
-        if text:
-            out.append(f'<w:r>{_RUN_PROPS[op]}<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>')
-    return Markup("".join(out))
+def _runs(segments: Iterable[tuple[str, str]]) -> MarkedText:
+    """Return text segments ("=" plain, "+" inserted, "-" deleted, "b" bold) as marked text for `{{r }}`."""
+    return MarkedText(tuple((op, text) for op, text in segments if text))
 
 
 def _nobreak(text: str) -> str:
@@ -294,11 +279,11 @@ def _nobreak(text: str) -> str:
 def _docx_item(change: Change) -> dict:
     segments = _segments(change)
     if change.lead and segments and not change.words:
-        runs = _runs([("=", change.lead + ": "), *[(op, f"{_quote(t)}") for op, t in segments]])
-        text_runs = Markup("")
+        runs = _runs([("=", change.lead + ": "), *[(op, f"{quote(t)}") for op, t in segments]])
+        text_runs = MarkedText(())
     else:
         runs = _runs([("=", change.summary)])
-        text_runs = _runs(change.words) if change.words and change.kind != "function_renamed" else Markup("")
+        text_runs = _runs(change.words) if change.words and change.kind != "function_renamed" else MarkedText(())
     details = list(change.details)
     rows = []
     if change.apportionment:
@@ -350,12 +335,9 @@ def report_context(changeset: ChangeSet) -> dict:
 def format_docx(changeset: ChangeSet, templates: TemplateSet) -> bytes:
     """Return the change report as a Word summit paper rendered from `change_report.docx` (deterministic)."""
     from .compose import set_core_properties
-    from .context import template_namespace
-    from .render import prepared_template
+    from .render import render_template
 
-    template = prepared_template(templates.change_report())
-    package = template.new_package()
-    template.render_into(package, template_namespace(report_context(changeset)))
+    package = render_template(templates.change_report(), report_context(changeset))
     set_core_properties(package, title=f"{changeset.title}: changes since version {changeset.old_version}",
                         subject=changeset.reference, comments=None)
     return package.to_bytes()

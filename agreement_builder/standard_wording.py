@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from .context import bookmark_name
 from .errors import Issue
+from .ooxml import CLAUSE, SECTION, bookmark_name
 from .textdiff import ratio
 
 RULE = "duplicate-clause"
@@ -46,25 +46,26 @@ def repeated_wording_issues(checked, umbrella) -> list[Issue]:
     `umbrella`: the umbrella template the agreement is rendered with. Located at the clause in
     the YAML; the message names the standard clause by its printed number.
     """
-    from .diff import umbrella_blocks
+    from .docmodel import package_blocks
+    from .render import render_umbrella
 
     a = checked.agreement
     if not any(a.clauses.values()):
         return []
     sections: dict[str, list] = {}
     numbers: dict[str, int] = {}
-    for block in umbrella_blocks(checked, umbrella):
-        if block.kind != "p" or not block.path.startswith("_AB_S_"):
+    for block in package_blocks(render_umbrella(checked, umbrella)):
+        if block.kind != "p" or not block.path.startswith(SECTION):
             continue
         if block.style_name.lower() == "heading 1":
             numbers[block.path] = len(numbers) + 1
         sections.setdefault(block.path, []).append(block)
     issues = []
     for key, clauses in a.clauses.items():
-        path = bookmark_name("_AB_S_", key)
+        path = bookmark_name(SECTION, key)
         standard, count = [], 0
         for block in sections.get(path, []):
-            if block.style_name.lower() == "clause" and not (block.stable_id or "").startswith("_AB_C_"):
+            if block.style_name.lower() == "clause" and not (block.stable_id or "").startswith(CLAUSE):
                 count += 1
                 standard.append((f"{numbers.get(path, '?')}.{count}", block.text))
         for index, clause in enumerate(clauses):

@@ -24,7 +24,7 @@ import re
 
 from lxml import etree
 
-from .docmodel import w
+from .ooxml import SECTION, w
 from .package import RT_STYLES, Package
 from .template_text import Styles, paragraph_style_id
 
@@ -272,9 +272,9 @@ def _restore_section_anchors(body: etree._Element, styles: Styles) -> list[str]:
         match = _CLAUSES_TAG.fullmatch("".join(t.text or "" for t in p.iter(T)))
         if match is None or heading is None:
             continue
-        name = "_AB_S_" + match.group(1)
+        name = SECTION + match.group(1)
         own = [b.get(w("name"), "") for b in heading.iter(w("bookmarkStart"))]
-        if name in names or any(n.startswith("_AB_S_") for n in own):
+        if name in names or any(n.startswith(SECTION) for n in own):
             continue  # present (where it is, right or wrong, is the check's business)
         start = etree.Element(w("bookmarkStart"))
         start.set(w("id"), "0")

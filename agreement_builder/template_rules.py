@@ -18,7 +18,7 @@ import jinja2
 from jinja2 import nodes
 from lxml import etree
 
-from .docmodel import w
+from .ooxml import w
 from .errors import InputError, Issue, Position, TemplateError
 from .package import RT_SETTINGS, Package
 from .template_repair import repair
@@ -772,7 +772,7 @@ def _trial_render(found: _Findings, kind: str, blob: bytes, spec_fields: list[st
     import hashlib
     import tempfile
 
-    from .render import PreparedTemplate
+    from .render import render_template
 
     raw = _raw_contexts().get({"no_specification": "annex", "withheld": "annex"}.get(kind, kind))
     if raw is None:
@@ -783,8 +783,7 @@ def _trial_render(found: _Findings, kind: str, blob: bytes, spec_fields: list[st
         copy = Path(folder) / (hashlib.sha256(blob).hexdigest()[:16] + ".docx")
         copy.write_bytes(blob)
         try:
-            template = PreparedTemplate.prepare(copy)
-            template.render_into(template.new_package(), template_namespace(raw))
+            render_template(copy, raw)
         except TemplateError as exc:
             message = str(exc).split(": error: ", 1)[-1].split("\n")[0]
             if exc.tag:

@@ -22,17 +22,12 @@ from typing import Iterator
 
 from lxml import etree
 
-from .docmodel import w
+from .ooxml import (CUSTOM_XML, DEL, DEL_INSTR, DEL_TEXT, FLD_SIMPLE, FLDCHAR, ID_PREFIX, INS, MOVE_FROM, MOVE_TO, P, PPR,
+                    R, R_NS, RPR, RT_PREFIX, SDT, SDT_CONTENT, TBL, TC, TR, VAL, T, w)
+from .ooxml import INSTR_TEXT as INSTR
 from .package import RT_FOOTER, RT_FOOTNOTES, RT_HEADER, RT_NUMBERING, RT_STYLES, Package
 
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-RT_COMMENTS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
-
-P, R, T, TBL, TR, TC = w("p"), w("r"), w("t"), w("tbl"), w("tr"), w("tc")
-PPR, RPR, VAL = w("pPr"), w("rPr"), w("val")
-SDT, SDT_CONTENT, CUSTOM_XML = w("sdt"), w("sdtContent"), w("customXml")
-INS, DEL, MOVE_FROM, MOVE_TO = w("ins"), w("del"), w("moveFrom"), w("moveTo")
-DEL_TEXT, INSTR, FLDCHAR, FLD_SIMPLE = w("delText"), w("instrText"), w("fldChar"), w("fldSimple")
+RT_COMMENTS = RT_PREFIX + "comments"
 #: Tracked formatting changes (the old properties kept for Review > Reject).
 PROPERTY_CHANGES = frozenset(w(t) for t in ("pPrChange", "rPrChange", "sectPrChange", "tblPrChange", "trPrChange",
                                             "tcPrChange", "tblGridChange", "numberingChange"))
@@ -487,7 +482,7 @@ def read_paragraph(p: etree._Element) -> tuple[str, str, list[Revision]]:
     if state["bold"]:
         shown.append("**")
     for name in sorted({b.get(w("name"), "") for b in p.iter(w("bookmarkStart"))}):
-        if name.startswith("_AB_"):
+        if name.startswith(ID_PREFIX):
             shown.append(f" ⟨bookmark {name}⟩")
     if ppr is not None and ppr.find(w("sectPr")) is not None:
         shown.append(" ⟨section break⟩")
@@ -550,7 +545,7 @@ def _run(r, text, shown, revisions, state, tracked) -> None:
                 state["field"].pop()
                 state["instr"].pop()
             continue
-        if tag == INSTR or tag == w("delInstrText"):
+        if tag == INSTR or tag == DEL_INSTR:
             if state["instr"]:
                 state["instr"][-1].append(child.text or "")
             continue

@@ -24,7 +24,8 @@ from .formats import format_date
 from .inputs import outside_reason, workspace_folder, workspace_issue_text
 from .loader import Loaded, SourceMap, display_path, load_yaml
 from .models import Agreement, Parties, Specification, Summit, quoted
-from .outline import FORMULA_INPUTS, SECTION_KEYS
+from .formulas import FORMULAS, INPUTS
+from .outline import SECTION_KEYS
 
 #: Rule ids and where each rule comes from.
 RULES: dict[str, str] = {
@@ -427,11 +428,11 @@ def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collecto
 
     # finance inputs
     nre = a.finance.net_revenue_expenditure
-    nre_needed = any(f.apportionment and f.apportionment.formula in ("nre", "nre_and_demand") for f in a.functions)
+    nre_needed = any(f.apportionment and FORMULAS[f.apportionment.formula].uses("nre") for f in a.functions)
     if nre:
         _check_force_figures(c, ("finance", "net_revenue_expenditure"), nre, a.forces, known, "net revenue expenditure")
     elif nre_needed:
-        first = next(i for i, f in enumerate(a.functions) if f.apportionment and f.apportionment.formula in ("nre", "nre_and_demand"))
+        first = next(i for i, f in enumerate(a.functions) if f.apportionment and FORMULAS[f.apportionment.formula].uses("nre"))
         c.error(("functions", first, "apportionment", "formula"),
                 "this formula uses net revenue expenditure, but `finance.net_revenue_expenditure` is not given",
                 "apportionment", "add `finance: {net_revenue_expenditure: {force: amount, ...}}` for every force")
@@ -570,8 +571,8 @@ def _check_specification(c: _Collector, path: tuple, spec: Specification) -> Non
 
 
 def _check_apportionment(c: _Collector, path: tuple, ap, forces: list[str], known: dict) -> None:
-    needs = FORMULA_INPUTS[ap.formula]
-    given = {"weights": ap.weights, "demand": ap.demand, "shares": ap.shares}
+    needs = FORMULAS[ap.formula].inputs
+    given = {spec.field: getattr(ap, spec.field) for spec in INPUTS.values() if spec.per_function}
     for name, value in given.items():
         if value is not None and name not in needs:
             c.error(path + (name,), f"`{name}` is given, but the formula `{ap.formula}` does not use it", "apportionment",
@@ -580,9 +581,9 @@ def _check_apportionment(c: _Collector, path: tuple, ap, forces: list[str], know
             c.error(path, f"the formula `{ap.formula}` needs `{name}`", "apportionment",
                     f"add `{name}:` under `apportionment`", at_key=True)
     if ap.demand is not None and "demand" in needs:
-        _check_force_figures(c, path + ("demand",), ap.demand, forces, known, "demand")
+        _check_force_figures(c, path + ("demand",), ap.demand, forces, known, INPUTS["demand"].words)
     if ap.shares is not None and "shares" in needs:
-        _check_force_figures(c, path + ("shares",), ap.shares, forces, known, "the fixed share")
+        _check_force_figures(c, path + ("shares",), ap.shares, forces, known, INPUTS["shares"].words)
         total = sum(ap.shares.values(), Decimal(0))
         if all(f in ap.shares for f in forces) and total != Decimal(100):
             c.error(path + ("shares",), f"fixed shares sum to {total}%, not exactly 100.00%", "shares",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .figures import AgreementFigures, FunctionFigures, summit_summary
-from .outline import FORMULA_LABELS
+from .formulas import FORMULAS, INPUTS
 from .package import write_docx_bytes
 
 MONEY = '"£"#,##0.00;-"£"#,##0.00'
@@ -31,18 +31,15 @@ class AgreementSheet:
     """What one agreement's sheet is made from: its figures, inputs and previous version."""
 
     figures: AgreementFigures
-    nre: dict[str, Decimal]  # by force id (may be empty)
-    demand: dict[str, dict[str, Decimal]]  # by function id, by force id
-    fixed: dict[str, dict[str, Decimal]]  # by function id, by force id
+    inputs: dict[str, dict[str, dict[str, Decimal]]]  # input key (formulas.INPUTS) -> function id -> force id -> figure
     previous: AgreementFigures | None = None
 
 
 def sheet_from_checked(checked, figures: AgreementFigures, previous: AgreementFigures | None = None) -> AgreementSheet:
     """Return an agreement's sheet inputs from a `validate.CheckedAgreement` and its figures."""
     a = checked.agreement
-    demand = {fn.id: dict(fn.apportionment.demand) for fn in a.functions if fn.apportionment and fn.apportionment.demand}
-    fixed = {fn.id: dict(fn.apportionment.shares) for fn in a.functions if fn.apportionment and fn.apportionment.shares}
-    return AgreementSheet(figures, dict(a.finance.net_revenue_expenditure), demand, fixed, previous)
+    inputs = {key: {fn.id: spec.values(a, fn) for fn in a.functions if fn.apportionment} for key, spec in _COLUMNS.items()}
+    return AgreementSheet(figures, inputs, previous)
 
 
 def finance_workbook(sheets: list[AgreementSheet], *, summit: str, date: dt.date) -> bytes:
@@ -181,8 +178,12 @@ def _summary_sheet(ws, sheets: list[AgreementSheet], names: list[str], summit: s
     _page(ws)
 
 
-COLUMNS = ["Service Specification", "Function", "Formula", "Force", "Net revenue expenditure (£)", "Demand",
-           "Agreed share", "Share", "Contribution (£)", "Previous share", "Previous contribution (£)", "Change (£)"]
+#: The inputs with a column of their own: one figure per force (the weights are in the formula's name).
+_COLUMNS = {key: spec for key, spec in INPUTS.items() if spec.per_force}
+_INPUT_FORMATS = {"money": MONEY, "number": PLAIN, "percent": PERCENT}
+COLUMNS = ["Service Specification", "Function", "Formula", "Force", *(spec.column for spec in _COLUMNS.values()),
+           "Share", "Contribution (£)", "Previous share", "Previous contribution (£)", "Change (£)"]
+_SHARE = 5 + len(_COLUMNS)  # the column of the share; the ones after it follow
 
 
 def _agreement_sheet(ws, sheet: AgreementSheet) -> None:
@@ -194,43 +195,43 @@ def _agreement_sheet(ws, sheet: AgreementSheet) -> None:
     row = 3
     for fn in f.functions:
         row = _function_rows(ws, row, fn, sheet, old.get(fn.function_id))
-    _widths(ws, [14, 40, 36, 30, 20, 10, 10, 10, 18, 10, 18, 16])
+    _widths(ws, [14, 40, 36, 30, *(20 if spec.kind == "money" else 10 for spec in _COLUMNS.values()), 10, 18, 10, 18, 16])
     _page(ws)
 
 
 def _function_rows(ws, row: int, fn: FunctionFigures, sheet: AgreementSheet, before: FunctionFigures | None) -> int:
-    label = FORMULA_LABELS.get(fn.formula or "", "No apportionment")
+    formula = FORMULAS.get(fn.formula or "")
+    label = formula.label if formula else "No apportionment"
+    share = _SHARE
     for line in fn.lines:
         _put(ws, row, 1, fn.number)
         _put(ws, row, 2, fn.name)
         _put(ws, row, 3, label)
         _put(ws, row, 4, sheet.figures.force_name(line.force))
-        if fn.formula in ("nre", "nre_and_demand"):
-            _put(ws, row, 5, sheet.nre.get(line.force), MONEY)
-        if fn.formula in ("demand", "nre_and_demand"):
-            _put(ws, row, 6, sheet.demand.get(fn.function_id, {}).get(line.force), PLAIN)
-        if fn.formula == "fixed":
-            _put(ws, row, 7, _share(sheet.fixed.get(fn.function_id, {}).get(line.force)), PERCENT)
-        _put(ws, row, 8, _share(line.percent), PERCENT)
-        _put(ws, row, 9, line.contribution, MONEY)
+        for column, (key, spec) in enumerate(_COLUMNS.items(), start=5):
+            if formula and formula.uses(key):
+                value = sheet.inputs[key].get(fn.function_id, {}).get(line.force)
+                _put(ws, row, column, _share(value) if spec.kind == "percent" else value, _INPUT_FORMATS[spec.kind])
+        _put(ws, row, share, _share(line.percent), PERCENT)
+        _put(ws, row, share + 1, line.contribution, MONEY)
         old = before.line(line.force) if before else None
         if old is not None:
-            _put(ws, row, 10, _share(old.percent), PERCENT)
-            _put(ws, row, 11, old.contribution, MONEY)
+            _put(ws, row, share + 2, _share(old.percent), PERCENT)
+            _put(ws, row, share + 3, old.contribution, MONEY)
         if old is not None and old.contribution is not None and line.contribution is not None:
-            _put(ws, row, 12, line.contribution - old.contribution, MONEY)
+            _put(ws, row, share + 4, line.contribution - old.contribution, MONEY)
         row += 1
     _put(ws, row, 1, fn.number, bold=True)
     _put(ws, row, 2, fn.name, bold=True)
     _put(ws, row, 3, label, bold=True)
     _put(ws, row, 4, "Total", bold=True)
     if fn.lines:
-        _put(ws, row, 8, _share(sum((x.percent for x in fn.lines), Decimal(0))), PERCENT, bold=True)
-    _put(ws, row, 9, fn.budget, MONEY, bold=True)
+        _put(ws, row, share, _share(sum((x.percent for x in fn.lines), Decimal(0))), PERCENT, bold=True)
+    _put(ws, row, share + 1, fn.budget, MONEY, bold=True)
     if before is not None:
         if before.lines:
-            _put(ws, row, 10, _share(sum((x.percent for x in before.lines), Decimal(0))), PERCENT, bold=True)
-        _put(ws, row, 11, before.budget, MONEY, bold=True)
+            _put(ws, row, share + 2, _share(sum((x.percent for x in before.lines), Decimal(0))), PERCENT, bold=True)
+        _put(ws, row, share + 3, before.budget, MONEY, bold=True)
         if before.budget is not None and fn.budget is not None:
-            _put(ws, row, 12, fn.budget - before.budget, MONEY, bold=True)
+            _put(ws, row, share + 4, fn.budget - before.budget, MONEY, bold=True)
     return row + 2

@@ -7,7 +7,8 @@ from fractions import Fraction
 
 from hypothesis import given, settings, strategies as st
 
-from agreement_builder.apportionment import apportion, exact_shares, largest_remainder
+from agreement_builder.apportionment import largest_remainder
+from agreement_builder.formulas import apportion, exact_shares
 
 FORCES = ["bedfordshire", "cambridgeshire", "hertfordshire"]
 
@@ -41,7 +42,7 @@ def test_equal_thirds_tie_goes_to_the_earlier_force():
 
 def test_fixed_shares_are_taken_as_given():
     shares = apportion("fixed", FORCES, Decimal("2100000"),
-                       fixed={"bedfordshire": Decimal("28.50"), "cambridgeshire": Decimal("31.20"), "hertfordshire": Decimal("40.30")})
+                       shares={"bedfordshire": Decimal("28.50"), "cambridgeshire": Decimal("31.20"), "hertfordshire": Decimal("40.30")})
     assert [s.percent for s in shares] == [Decimal("28.50"), Decimal("31.20"), Decimal("40.30")]
     assert [s.contribution for s in shares] == [Decimal("598500.00"), Decimal("655200.00"), Decimal("846300.00")]
 
@@ -112,7 +113,7 @@ def test_fixed_shares_summing_to_100(parts, budget):
     # turn arbitrary parts into shares with two decimals that sum to exactly 100.00
     forces = [f"f{i}" for i in range(len(parts))]
     rounded = largest_remainder({f: Fraction(p * 100, total) for f, p in zip(forces, parts)}, Decimal("100.00"), Decimal("0.01"))
-    shares = apportion("fixed", forces, budget, fixed=rounded)
+    shares = apportion("fixed", forces, budget, shares=rounded)
     assert [s.percent for s in shares] == [rounded[f] for f in forces]
     assert sum(s.contribution for s in shares) == budget
 
@@ -123,4 +124,4 @@ def test_exact_shares_refuse_bad_inputs():
     with pytest.raises(ApportionmentError):
         exact_shares("nre", FORCES, nre={"bedfordshire": Decimal(0), "cambridgeshire": Decimal(0), "hertfordshire": Decimal(0)})
     with pytest.raises(ApportionmentError):
-        exact_shares("fixed", FORCES, fixed={"bedfordshire": Decimal(50), "cambridgeshire": Decimal(50), "hertfordshire": Decimal(1)})
+        exact_shares("fixed", FORCES, shares={"bedfordshire": Decimal(50), "cambridgeshire": Decimal(50), "hertfordshire": Decimal(1)})

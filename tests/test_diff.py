@@ -501,15 +501,16 @@ def test_same_templates_are_not_compared(example, monkeypatch):
     """With the same template files, no annex is rendered and template wording is not compared (that is what
     keeps diff fast); the umbrella is rendered only to number the agreement clauses of a section whose printed
     clauses depend on the data (31.2 is printed only with force collaboration provision), once per version."""
-    import agreement_builder.diff as diff_module
+    from agreement_builder.diff import numbering, wording
 
     def boom(*args, **kwargs):
         raise AssertionError("rendered although the templates are the same")
 
     calls = []
-    real = diff_module.umbrella_blocks
-    monkeypatch.setattr(diff_module, "umbrella_blocks", lambda *a: calls.append(a) or real(*a))
-    monkeypatch.setattr(diff_module, "annex_blocks", boom)
+    real = numbering.render_umbrella
+    monkeypatch.setattr(numbering, "render_umbrella", lambda *a: calls.append(a) or real(*a))
+    monkeypatch.setattr(wording, "render_umbrella", boom)
+    monkeypatch.setattr(wording, "render_template", boom)
     old, new, _ = example
     changes = diff_agreements(old, new)
     assert len(changes) == 30

@@ -13,7 +13,7 @@ import docx
 import pytest
 from lxml import etree
 
-from agreement_builder.apportionment import apportion
+from agreement_builder.formulas import apportion
 from agreement_builder.formats import format_money, format_percent
 from agreement_builder.outline import SECTIONS
 from agreement_builder.render import render_agreement
@@ -105,7 +105,7 @@ def test_annex_tables_hold_the_exact_figures(jps_bytes, tmp_path):
     for fn, table in zip(a.functions, tables):
         ap = fn.apportionment
         shares = apportion(ap.formula, a.forces, fn.budget, nre=a.finance.net_revenue_expenditure, demand=ap.demand,
-                           fixed=ap.shares, weights=ap.weights.model_dump() if ap.weights else None)
+                           shares=ap.shares, weights=ap.weights.model_dump() if ap.weights else None)
         rows = [[c.text for c in r.cells] for r in table.rows[1:]]
         expected = [[names[s.force], format_percent(s.percent), format_money(s.contribution)] for s in shares]
         assert rows[:-1] == expected

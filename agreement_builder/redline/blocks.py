@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from .. import docmodel as dm
-from ..docmodel import INS, P, PPR, SDT, SDT_CONTENT, SECT_PR, TBL, Block, w
+from ..docmodel import Block
+from ..ooxml import INS, P, PPR, SDT, SDT_CONTENT, SECT_PR, TBL, w
 from .align import align, ratio, words
 from .content import NOTE_REFS, cell_spans
 from .copies import expand_simple_field

@@ -28,16 +28,13 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .. import docmodel as dm
-from ..docmodel import CUSTOM_XML, FLDCHAR, INSTR_TEXT, P, R, RPR, SDT, SDT_CONTENT, T, TBL, w
+from ..ooxml import (CUSTOM_XML, FLD_SIMPLE, FLDCHAR, INSTR_TEXT, M_NS, MC_NS, P, R, R_NS, RPR, SDT, SDT_CONTENT, T, TBL,
+                     w)
 from .sources import Source
 
-M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
-MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-R_NS = dm.R_NS
 OMATH, OMATH_PARA, M_T = f"{{{M_NS}}}oMath", f"{{{M_NS}}}oMathPara", f"{{{M_NS}}}t"
 ALTERNATE, CHOICE, FALLBACK = f"{{{MC_NS}}}AlternateContent", f"{{{MC_NS}}}Choice", f"{{{MC_NS}}}Fallback"
 TXBX = w("txbxContent")
-FLD_SIMPLE = w("fldSimple")
 DRAWINGS = frozenset({w("drawing"), w("pict"), w("object"), ALTERNATE})
 NOTE_REFS = {w("footnoteReference"): "footnotes", w("endnoteReference"): "endnotes",
              w("commentReference"): "comments"}

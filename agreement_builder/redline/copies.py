@@ -22,18 +22,13 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from .. import docmodel as dm
-from ..docmodel import (
-    DEL, DEL_INSTR, DEL_TEXT, FLDCHAR, INSTR_TEXT, P, R, RPR, T, TR, XML_NS, w,
-)
-from ..package import CT_NS, PR_NS
-from .content import FLD_SIMPLE, R_NS
+from ..ooxml import (CT_NS, DEL, DEL_INSTR, DEL_TEXT, FLD_SIMPLE, FLDCHAR, INSTR_TEXT, P, PR_NS, R, R_NS, RPR, T, TR,
+                     V_NS, WP_NS, XML_NS, w)
 from .marks import inline_units, mark_paragraph, mark_row, paragraphs, rows, wrap_units
 
 if TYPE_CHECKING:
     from .session import Session
 
-WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-V_NS = "urn:schemas-microsoft-com:vml"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 _IDENTITY_ATTRS = (f"{{{W14}}}paraId", f"{{{W14}}}textId")
 #: Dropped from copies: layout caches, proofing marks, permissions, comment ranges (a copied

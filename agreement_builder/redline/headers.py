@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from ..docmodel import P, PPR, SDT, SECT_PR, TBL, w
-from .content import R_NS
+from ..ooxml import P, PPR, R_NS, SDT, SECT_PR, TBL, w
 from .marks import unmark_paragraph
 from .sources import RT, Source
 

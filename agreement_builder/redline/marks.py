@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .. import docmodel as dm
-from ..docmodel import DEL, INS, P, PPR, R, RPR, SDT, SDT_CONTENT, SECT_PR, TR, TRPR, w
-from .content import CONTAINERS, FLD_SIMPLE, PARAGRAPH_OBJECTS
+from ..ooxml import DEL, INS, P, PPR, R, RPR, SDT, SDT_CONTENT, SECT_PR, TR, TRPR, w
+from ..ooxml import FLD_SIMPLE
+from .content import CONTAINERS, PARAGRAPH_OBJECTS
 
 
 @dataclass

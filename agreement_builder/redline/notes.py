@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from .. import docmodel as dm
-from ..docmodel import P, TBL, w
+from ..ooxml import P, TBL, w
 from .sources import NOTE_KINDS, RT
 
 if TYPE_CHECKING:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..ooxml import CUSTOM_NS as CP_NS
+from ..ooxml import RT_PREFIX, VT_NS
 from ..package import Package
 
-CP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
-VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-RT_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+RT_CUSTOM = RT_PREFIX + "custom-properties"
 CT_CUSTOM = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 PROPERTY = "Redline not compared"

@@ -16,10 +16,9 @@ from lxml import etree
 
 from .. import docmodel as dm
 from ..docmodel import Document
+from ..ooxml import PR_NS, RT_PREFIX
 
-PR_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+RT = RT_PREFIX
 
 #: The note-like stories: relationship type (last segment) -> the element of one note.
 NOTE_KINDS = {"footnotes": "footnote", "endnotes": "endnote", "comments": "comment"}

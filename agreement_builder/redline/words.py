@@ -20,7 +20,7 @@ from lxml import etree
 
 from .. import docmodel as dm
 from .. import textdiff
-from ..docmodel import R, RPR, T, XML_NS
+from ..ooxml import R, RPR, T, XML_NS
 from .blocks import mark_inserted_units
 from .content import FLD_SIMPLE, Content, Obj
 from .copies import expand_simple_field
