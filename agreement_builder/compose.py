@@ -26,7 +26,7 @@ from lxml import etree
 from .errors import TemplateError
 from .ooxml import CORE_NS, FUNCTION, ID_PREFIX, R_NS, SECTION, W_NS, WP_NS, bookmark_name
 from .package import (CT_NUMBERING, CT_SETTINGS, RT_IMAGE, RT_NUMBERING, RT_SETTINGS, RT_STYLES, Package,
-                      Relationships)
+                      Relationships, read_docx_parts)
 
 NSMAP = {"w": W_NS, "r": R_NS}
 _REL_ATTRS = [f"{{{R_NS}}}{name}" for name in ("id", "embed", "link", "pict")]
@@ -426,7 +426,7 @@ def finish(package: Package, document: str, *, title: str, subject: str, keyword
     set_core_properties(package, title=title, subject=subject, keywords=keywords, created=created,
                         status=status, version=version,
                         comments=f"SHA-256 fingerprint of the inputs: {fingerprint}" if fingerprint else "")
-    _set_update_fields(package.related_xml(document, RT_SETTINGS, CT_SETTINGS, _EMPTY_SETTINGS))
+    _no_update_fields(package.related_xml(document, RT_SETTINGS, CT_SETTINGS, _EMPTY_SETTINGS))
 
 
 _CORE_NS = {
@@ -512,9 +512,10 @@ def fill_section_references(body: etree._Element) -> None:
     """Write the section number into every cross-reference field (`REF _AB_S_<key>`) as its result.
 
     The templates refer to Part A sections by number through REF fields on the sections'
-    hidden bookmarks, so that a section inserted in Word renumbers every reference. Word
-    recomputes them on opening (w:updateFields) and LibreOffice when it lays the page out;
-    the result written here is what every other reader (python-docx, diff, redline) sees.
+    hidden bookmarks, so that a section inserted in Word renumbers every reference (when the
+    fields are updated); LibreOffice recomputes them when it lays the page out, and the result
+    written here is what Word shows on opening and every other reader (python-docx, diff,
+    redline) sees.
     A reference to a section the agreement does not have fails the render by name.
     """
     numbers: dict[str, str] | None = None
@@ -593,8 +594,10 @@ def _fill_toc(body: etree._Element) -> None:
     """Replace the TOC field by ready-made contents entries with PAGEREF page numbers.
 
     LibreOffice does not recompute a TOC field when it converts to PDF, but it does compute
-    PAGEREF fields outside one; Word refreshes them on opening (w:updateFields). So the
-    contents are correct in both without anyone pressing "Update table".
+    PAGEREF fields outside one. Word shows the fields' stored results, which stay empty here:
+    no page is known before a layout. When a PDF is made, the pages LibreOffice laid the
+    headings out on become the results (`set_contents_pages`), so the contents are right in
+    both without anyone pressing "Update table", and Word asks nothing on opening.
     """
     instr = next((i for i in body.iter(_w("instrText")) if (i.text or "").strip().startswith("TOC")), None)
     if instr is None:
@@ -634,13 +637,13 @@ def _fill_toc(body: etree._Element) -> None:
         return
     toc_ppr = _TOC_PPR.format(right=_text_width(body) - 10)
     anchor = toc_p
-    for i, (number_text, text, bookmark) in enumerate(entries):
+    for number_text, text, bookmark in entries:
         runs = ""
         if number_text:
             runs += f'<w:r><w:t>{number_text}</w:t></w:r><w:r><w:tab/></w:r>'
         runs += f'<w:r><w:t xml:space="preserve">{_escape(text)}</w:t></w:r><w:r><w:tab/></w:r>'
         runs += (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGEREF {bookmark} \\h </w:instrText></w:r>'
-                 f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{i + 1}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+                 f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t></w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
         p = etree.fromstring(f'<w:p xmlns:w="{W_NS}">{toc_ppr}{runs}</w:p>')
         anchor.addnext(p)
         anchor = p
@@ -678,27 +681,52 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _set_update_fields(settings: etree._Element) -> None:
-    """Ask Word to refresh fields (contents page numbers) when the document is opened."""
-    el = settings.find(qn("w:updateFields"))
-    if el is None:
-        el = etree.Element(qn("w:updateFields"))
-        later = next((c for c in settings if etree.QName(c).localname in _AFTER_UPDATE_FIELDS), None)
-        if later is not None:
-            later.addprevious(el)
-        else:
-            settings.append(el)
-    el.set(qn("w:val"), "true")
+def _no_update_fields(settings: etree._Element) -> None:
+    """Remove w:updateFields: with it Word asks on every opening whether to update the fields.
+
+    Nothing needs it: cross-references carry their section numbers (`fill_section_references`)
+    and the contents their pages (`set_contents_pages`, once LibreOffice has laid them out).
+    """
+    for el in settings.findall(qn("w:updateFields")):
+        settings.remove(el)
 
 
 _EMPTY_NUMBERING = f'<w:numbering xmlns:w="{W_NS}"/>'.encode()
 _EMPTY_SETTINGS = f'<w:settings xmlns:w="{W_NS}"/>'.encode()
 
 
-#: Children of w:settings that the schema puts after w:updateFields.
-_AFTER_UPDATE_FIELDS = {
-    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
-    "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
-    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
-    "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
-}
+_PAGEREF = re.compile(r"^\s*PAGEREF\s+(\S+)")
+_CONTENTS_FIELDS = etree.XPath("./w:p[w:pPr/w:pStyle/@w:val = 'TOC1']//w:instrText", namespaces={"w": W_NS})
+
+
+def _contents_fields(body: etree._Element) -> list[tuple[etree._Element, str]]:
+    """Return the contents' PAGEREF fields: (the run holding the code, the bookmark it points to)."""
+    out = []
+    for instr in _CONTENTS_FIELDS(body):
+        match = _PAGEREF.match(instr.text or "")
+        if match:
+            out.append((instr.getparent(), match.group(1)))
+    return out
+
+
+def contents_bookmarks(data: bytes) -> list[str]:
+    """Return the bookmarks the contents entries of a .docx refer to (PAGEREF fields), in order."""
+    package = Package(read_docx_parts(data))
+    body = package.xml(package.main_document()).find(_w("body"))
+    return [name for _, name in _contents_fields(body)]
+
+
+def set_contents_pages(data: bytes, pages: dict[str, int]) -> bytes:
+    """Return the .docx `data` with each contents entry's page number, by bookmark, as its field's result.
+
+    An entry whose bookmark has no page keeps its result. Only the main document part changes.
+    """
+    package = Package(read_docx_parts(data))
+    name = package.main_document()
+    body = package.xml(name).find(_w("body"))
+    changed = False
+    for run, bookmark in _contents_fields(body):
+        if bookmark in pages:
+            _set_field_result(run, str(pages[bookmark]))
+            changed = True
+    return package.to_bytes() if changed else data
