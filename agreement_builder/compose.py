@@ -415,8 +415,8 @@ def _add_bookmark(p: etree._Element, name: str) -> None:
 
 
 def finish(package: Package, document: str, *, title: str, subject: str, keywords: str, created: dt.date,
-           status: str, fingerprint: str, version: str) -> None:
-    """Make ids unique and stable, fill the table of contents, set the document properties."""
+           status: str, fingerprint: str, version: str, language: str = "en-GB") -> None:
+    """Make ids unique and stable, fill the table of contents, set the document properties and language."""
     body = package.xml(document).find(_w("body"))
     _fill_toc(body)
     fill_section_references(body)
@@ -425,7 +425,9 @@ def finish(package: Package, document: str, *, title: str, subject: str, keyword
         doc_pr.set("id", str(i))
     set_core_properties(package, title=title, subject=subject, keywords=keywords, created=created,
                         status=status, version=version,
-                        comments=f"SHA-256 fingerprint of the inputs: {fingerprint}" if fingerprint else "")
+                        comments=f"SHA-256 fingerprint of the inputs: {fingerprint}" if fingerprint else "",
+                        language=language)
+    set_language(package, document, language)
     _no_update_fields(package.related_xml(document, RT_SETTINGS, CT_SETTINGS, _EMPTY_SETTINGS))
 
 
@@ -439,7 +441,7 @@ _CORE_NS = {
 
 def set_core_properties(package: Package, *, title: str, subject: str, keywords: str | None = None,
                         created: dt.date | None = None, status: str | None = None, version: str | None = None,
-                        comments: str | None = "") -> None:
+                        comments: str | None = "", language: str | None = None) -> None:
     """Set a document's properties from its inputs only (no clock, no user name): same inputs, same bytes.
 
     A property given as None keeps the template's value.
@@ -449,7 +451,8 @@ def set_core_properties(package: Package, *, title: str, subject: str, keywords:
     for name, value in (("dc:title", title), ("dc:subject", subject), ("cp:keywords", keywords),
                         ("dc:creator", "agreement-builder"), ("cp:lastModifiedBy", "agreement-builder"),
                         ("dcterms:created", when), ("dcterms:modified", when), ("cp:revision", "1"),
-                        ("cp:contentStatus", status), ("cp:version", version), ("dc:description", comments)):
+                        ("cp:contentStatus", status), ("cp:version", version), ("dc:description", comments),
+                        ("dc:language", language)):
         if value is None:
             continue
         prefix, local = name.split(":")
@@ -460,6 +463,42 @@ def set_core_properties(package: Package, *, title: str, subject: str, keywords:
         el.text = value
         if prefix == "dcterms":
             el.set(f"{{{_CORE_NS['xsi']}}}type", "dcterms:W3CDTF")
+
+
+#: Children of w:rPr that the schema puts after w:lang.
+_AFTER_LANG = {_w("eastAsianLayout"), _w("specVanish"), _w("oMath")}
+
+
+def set_language(package: Package, document: str, language: str) -> None:
+    """Make `language` (BCP 47, "en-GB") the document's default language: the w:lang of the styles' defaults.
+
+    Word's proofing and LibreOffice's PDF (/Lang, read by screen readers) take it from there.
+    """
+    name = package.related(document, RT_STYLES)
+    if name is None:
+        return
+    styles = package.xml(name)
+    defaults = styles.find(_w("docDefaults"))
+    if defaults is None:
+        defaults = etree.Element(_w("docDefaults"))
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(_w("rPrDefault"))
+    if rpr_default is None:
+        rpr_default = etree.Element(_w("rPrDefault"))
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(_w("rPr"))
+    if rpr is None:
+        rpr = etree.SubElement(rpr_default, _w("rPr"))
+    lang = rpr.find(_w("lang"))
+    if lang is None:
+        lang = etree.Element(_w("lang"))
+        later = next((c for c in rpr if c.tag in _AFTER_LANG), None)
+        if later is not None:
+            later.addprevious(lang)
+        else:
+            rpr.append(lang)
+    if lang.get(_w("val")) != language:
+        lang.set(_w("val"), language)
 
 
 def _renumber_bookmarks(body: etree._Element) -> None:

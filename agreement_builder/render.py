@@ -442,5 +442,6 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
     info = a.agreement
     finish(package, umbrella.document, title=f"{info.title} – Section 22A Collaboration Agreement",
            subject=info.alliance, keywords=info.reference, created=info.date or info.commencement,
-           status=info.status.capitalize(), fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version)
+           status=info.status.capitalize(), fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version,
+           language=info.language)
     return package.to_bytes()
