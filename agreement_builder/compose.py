@@ -585,8 +585,8 @@ def _reference_number(numbers: dict[str, str], bookmark: str) -> str:
     return numbers[bookmark]
 
 
-def _set_field_result(instr_run: etree._Element, text: str) -> None:
-    """Replace the result of the complex field whose code is in `instr_run` by `text`."""
+def _set_field_result(instr_run: etree._Element, text: str, deleted: bool = False) -> None:
+    """Replace the result of the complex field whose code is in `instr_run` by `text` (a w:delText when `deleted`)."""
     node = instr_run.getnext()
     separate = None
     while node is not None:
@@ -615,14 +615,14 @@ def _set_field_result(instr_run: etree._Element, text: str) -> None:
     if keep is None:
         keep = etree.Element(_w("r"))
         separate.addnext(keep)
-    _set_run_text(keep, text)
+    _set_run_text(keep, text, "delText" if deleted else "t")
 
 
-def _set_run_text(run: etree._Element, text: str) -> None:
+def _set_run_text(run: etree._Element, text: str, tag: str = "t") -> None:
     for child in list(run):
         if child.tag != _w("rPr"):
             run.remove(child)
-    etree.SubElement(run, _w("t")).text = text
+    etree.SubElement(run, _w(tag)).text = text
 
 
 def _paragraph_text(p: etree._Element) -> str:
@@ -735,16 +735,20 @@ _EMPTY_SETTINGS = f'<w:settings xmlns:w="{W_NS}"/>'.encode()
 
 
 _PAGEREF = re.compile(r"^\s*PAGEREF\s+(\S+)")
-_CONTENTS_FIELDS = etree.XPath("./w:p[w:pPr/w:pStyle/@w:val = 'TOC1']//w:instrText", namespaces={"w": W_NS})
+_CONTENTS_FIELDS = etree.XPath("./w:p[w:pPr/w:pStyle/@w:val = 'TOC1']//*[self::w:instrText or self::w:delInstrText]",
+                               namespaces={"w": W_NS})
 
 
-def _contents_fields(body: etree._Element) -> list[tuple[etree._Element, str]]:
-    """Return the contents' PAGEREF fields: (the run holding the code, the bookmark it points to)."""
+def _contents_fields(body: etree._Element) -> list[tuple[etree._Element, str, bool]]:
+    """Return the contents' PAGEREF fields: (the run holding the code, the bookmark, whether it is deleted).
+
+    A redline's contents hold deleted entries too (w:delInstrText), for the headings it shows deleted.
+    """
     out = []
     for instr in _CONTENTS_FIELDS(body):
         match = _PAGEREF.match(instr.text or "")
         if match:
-            out.append((instr.getparent(), match.group(1)))
+            out.append((instr.getparent(), match.group(1), instr.tag == _w("delInstrText")))
     return out
 
 
@@ -752,7 +756,7 @@ def contents_bookmarks(data: bytes) -> list[str]:
     """Return the bookmarks the contents entries of a .docx refer to (PAGEREF fields), in order."""
     package = Package(read_docx_parts(data))
     body = package.xml(package.main_document()).find(_w("body"))
-    return [name for _, name in _contents_fields(body)]
+    return [name for _, name, _ in _contents_fields(body)]
 
 
 def set_contents_pages(data: bytes, pages: dict[str, int]) -> bytes:
@@ -764,8 +768,8 @@ def set_contents_pages(data: bytes, pages: dict[str, int]) -> bytes:
     name = package.main_document()
     body = package.xml(name).find(_w("body"))
     changed = False
-    for run, bookmark in _contents_fields(body):
+    for run, bookmark, deleted in _contents_fields(body):
         if bookmark in pages:
-            _set_field_result(run, str(pages[bookmark]))
+            _set_field_result(run, str(pages[bookmark]), deleted)
             changed = True
     return package.to_bytes() if changed else data
