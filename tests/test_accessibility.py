@@ -262,3 +262,28 @@ def test_the_redline_pdf_shows_deleted_and_inserted_words(pdf_pack):
                                    capture_output=True, text=True, check=True).stdout.split())
     assert "Version 2.03.0" in text, "the old version struck through beside the new one"
     assert "FinalDraft" in text
+
+
+@needs_soffice
+def test_render_pdf_of_a_welsh_agreement_says_cy_gb_and_gives_the_docx_its_page_numbers(tmp_path, run):
+    import pikepdf
+
+    for name in ("parties.yaml", ):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "agreements", tmp_path / "agreements")
+    source = tmp_path / "agreements" / "psd.yaml"
+    text = source.read_text(encoding="utf-8")
+    alliance = next(line for line in text.splitlines() if line.strip().startswith("alliance:"))
+    source.write_text(replace_once(text, alliance, alliance + "\n  language: cy-GB"), encoding="utf-8")
+    out = tmp_path / "psd.docx"
+    result = run("render", str(source), "-o", str(out), "--pdf")
+    assert result.exit_code == 0, result.output
+    with pikepdf.open(tmp_path / "psd.pdf") as pdf:
+        assert str(pdf.Root.Lang) == "cy-GB"
+        title = str(pdf.docinfo["/Title"])
+    assert title == _xml(str(out), "docProps/core.xml").xpath("dc:title/text()", namespaces=NS)[0]
+    body = _xml(str(out), "word/document.xml").find(f"{{{W}}}body")
+    results = [p.xpath(".//w:r/w:t/text()", namespaces=NS)[-1]
+               for p in body.xpath("./w:p[w:pPr/w:pStyle/@w:val='TOC1']", namespaces=NS)]
+    assert results and all(r.isdigit() for r in results), results
+    assert [int(r) for r in results] == sorted(int(r) for r in results)
