@@ -211,6 +211,30 @@ def test_the_outline_is_the_documents_headings_with_their_levels(pdf_pack):
     annexes = [t for t in titles if t.startswith("Service Specification ")]
     assert len(annexes) == 8, "a bookmark for every annex"
     assert sum(1 for t, level in jps if level == 1 and t.endswith("Cost Apportionment")) == 8, "annex headings below"
+    with pikepdf.open(pdf_pack / "out" / "jps" / "jps.pdf") as pdf:
+        tags = _structure_tags(pdf.Root.StructTreeRoot)
+    assert tags["/H1"] == sum(1 for _, level in jps if level == 0), "a heading tag for each, for screen readers"
+    assert tags["/H2"] == sum(1 for _, level in jps if level == 1)
+    assert tags["/TH"] >= 8 * 3, "each annex's apportionment table has its header row tagged"
+
+
+def _structure_tags(root) -> "collections.Counter[str]":
+    import collections
+
+    import pikepdf
+
+    counts: collections.Counter[str] = collections.Counter()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Dictionary):
+            if "/S" in node:
+                counts[str(node.S)] += 1
+            if "/K" in node:
+                stack.append(node.K)
+        elif isinstance(node, pikepdf.Array):
+            stack.extend(node)
+    return counts
 
 
 @needs_soffice
