@@ -18,6 +18,7 @@ import hashlib
 import posixpath
 import re
 from itertools import chain
+from typing import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -752,24 +753,19 @@ def _contents_fields(body: etree._Element) -> list[tuple[etree._Element, str, bo
     return out
 
 
-def contents_bookmarks(data: bytes) -> list[str]:
-    """Return the bookmarks the contents entries of a .docx refer to (PAGEREF fields), in order."""
-    package = Package(read_docx_parts(data))
-    body = package.xml(package.main_document()).find(_w("body"))
-    return [name for _, name, _ in _contents_fields(body)]
+def set_contents_pages(data: bytes, page_of: Callable[[str], int | None]) -> bytes:
+    """Return the .docx `data` with each contents entry's page number as its field's result.
 
-
-def set_contents_pages(data: bytes, pages: dict[str, int]) -> bytes:
-    """Return the .docx `data` with each contents entry's page number, by bookmark, as its field's result.
-
-    An entry whose bookmark has no page keeps its result. Only the main document part changes.
+    `page_of` gives the page of a bookmark (None: unknown, the entry keeps its result). Only
+    the main document part changes; `data` itself is returned when nothing does.
     """
     package = Package(read_docx_parts(data))
     name = package.main_document()
     body = package.xml(name).find(_w("body"))
     changed = False
     for run, bookmark, deleted in _contents_fields(body):
-        if bookmark in pages:
-            _set_field_result(run, str(pages[bookmark]), deleted)
+        page = page_of(bookmark)
+        if page is not None:
+            _set_field_result(run, str(page), deleted)
             changed = True
     return package.to_bytes() if changed else data

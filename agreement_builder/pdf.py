@@ -323,15 +323,10 @@ def destination_name(bookmark: str) -> str:
     return "".join(c if (c.isascii() and c.isalnum()) or c == "-" else f"{ord(c) & 0xFF:02X}" for c in bookmark)
 
 
-def bookmark_pages(pdf_path: Path, bookmarks: list[str]) -> dict[str, int]:
-    """Return the page (from 1) each of `bookmarks` is on, read from the PDF's named destinations.
-
-    A bookmark LibreOffice did not export (it was not in the document) is left out. Raises
-    BadPdf for an unreadable file.
-    """
+def destination_pages(pdf_path: Path) -> dict[str, int]:
+    """Return the page (from 1) of each named destination of a PDF, by name. Raises BadPdf for an unreadable file."""
     import pikepdf
 
-    wanted = {destination_name(b): b for b in bookmarks}
     found: dict[str, int] = {}
     try:
         with pikepdf.open(pdf_path) as pdf:
@@ -342,14 +337,13 @@ def bookmark_pages(pdf_path: Path, bookmarks: list[str]) -> dict[str, int]:
             if isinstance(names, pikepdf.Dictionary) and "/Dests" in names:
                 items += list(pikepdf.NameTree(names.Dests).items())
             for key, dest in items:
-                name = str(key).lstrip("/")
                 if isinstance(dest, pikepdf.Dictionary):
                     dest = dest.get("/D")
-                if name not in wanted or not isinstance(dest, pikepdf.Array) or not len(dest):
+                if not isinstance(dest, pikepdf.Array) or not len(dest) or not isinstance(dest[0], pikepdf.Dictionary):
                     continue
                 page = page_of.get(dest[0].objgen)
                 if page is not None:
-                    found[wanted[name]] = page
+                    found[str(key).lstrip("/")] = page
     except (pikepdf.PdfError, ValueError) as exc:
         raise BadPdf(f"{pdf_path.name} is not a readable PDF ({_first_line(exc, pdf_path)})") from None
     return found
@@ -360,17 +354,17 @@ def fill_contents_pages(docx_path: Path, pdf_path: Path) -> bool:
 
     Word does not recompute fields when it opens a document (the documents no longer ask it
     to, w:updateFields), so the contents' PAGEREF fields carry their results: the pages of the
-    PDF made from this very .docx. The same .docx gives the same PDF, so the same pages and
-    the same bytes. The file is replaced atomically.
+    PDF made from this very .docx, read from its named destinations. The same .docx gives the
+    same PDF, so the same pages and the same bytes. The file is replaced atomically.
     """
-    from .compose import contents_bookmarks, set_contents_pages
+    from .compose import set_contents_pages
     from .package import atomic_write
 
-    data = Path(docx_path).read_bytes()
-    bookmarks = contents_bookmarks(data)
-    if not bookmarks:
+    pages = destination_pages(pdf_path)
+    if not pages:
         return False
-    updated = set_contents_pages(data, bookmark_pages(pdf_path, bookmarks))
+    data = Path(docx_path).read_bytes()
+    updated = set_contents_pages(data, lambda bookmark: pages.get(destination_name(bookmark)))
     if updated == data:
         return False
     atomic_write(docx_path, updated)

@@ -311,3 +311,29 @@ def test_render_pdf_of_a_welsh_agreement_says_cy_gb_and_gives_the_docx_its_page_
                for p in body.xpath("./w:p[w:pPr/w:pStyle/@w:val='TOC1']", namespaces=NS)]
     assert results and all(r.isdigit() for r in results), results
     assert [int(r) for r in results] == sorted(int(r) for r in results)
+
+
+def test_contents_entries_have_no_page_number_until_a_layout_gives_them_one():
+    """Rendered alone, an entry's PAGEREF result is empty (never a made-up page); pages given are written in."""
+    from agreement_builder.compose import set_contents_pages
+    from agreement_builder.pdf import destination_name
+
+    data = _render(ROOT / "agreements" / "psd.yaml")
+
+    def results(docx: bytes) -> dict[str, str]:
+        body = _xml(docx, "word/document.xml").find(f"{{{W}}}body")
+        out = {}
+        for p in body.xpath("./w:p[w:pPr/w:pStyle/@w:val='TOC1']", namespaces=NS):
+            code = "".join(p.xpath(".//w:instrText/text()", namespaces=NS)).split()
+            runs = p.xpath(".//w:r", namespaces=NS)
+            separate = next(i for i, r in enumerate(runs) if r.xpath("w:fldChar/@w:fldCharType", namespaces=NS) == ["separate"])
+            out[code[1]] = "".join(runs[separate + 1].xpath("w:t/text()", namespaces=NS))
+        return out
+
+    before = results(data)
+    assert len(before) > 36 and set(before.values()) == {""}
+    assert "_AB_S_definitions" in before and destination_name("_AB_S_definitions") == "5FAB5FS5Fdefinitions"
+    pages = {name: n for n, name in enumerate(before, start=3)}
+    after = results(set_contents_pages(data, pages.get))
+    assert after == {name: str(n) for name, n in pages.items()}
+    assert set_contents_pages(data, lambda name: None) == data
