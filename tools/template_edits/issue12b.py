@@ -23,7 +23,8 @@ annex are one level below. In Word's terms (the XML counts from 0):
 | an appendix's headings (Purpose, Membership, ...) | Unnumbered Heading | 2 |
 | Parties, Recitals, Contents (umbrella) | Unnumbered Heading, the paragraph at level 1 | 1 |
 
-The styles are set in every shipped template (an annex's styles give way to the umbrella's
+The styles are set in every shipped template (the exempt part of a decision notice, which
+issue12a.py makes from the decision notice, takes them from it) (an annex's styles give way to the umbrella's
 when they are composed, but each template also reads right on its own).
 """
 
@@ -54,6 +55,7 @@ UMBRELLA_PARAGRAPHS = {"Parties": 0, "Recitals": 0, "Contents": 0}
 TEMPLATES = [
     "templates/umbrella.docx",
     "templates/decision_notice.docx",
+    "templates/decision_notice_exempt.docx",
     "templates/change_report.docx",
     "annexes/service_specification.docx",
     "annexes/armed_policing.docx",
