@@ -9,6 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from agreement_builder.validate import load_agreement
@@ -171,7 +173,10 @@ def test_every_pdf_is_tagged_pdf_ua_and_pdf_a_with_title_and_language(pdf_pack):
     import pikepdf
 
     pdfs = sorted((pdf_pack / "out").rglob("*.pdf"))
-    assert len(pdfs) == 12, [p.name for p in pdfs]  # 2 agreements, 2 publication versions, 6 notices, change report, redline
+    # every Word document of the pack has its PDF: agreements, publication versions, notices and their
+    # exempt parts, the change report, the redline
+    assert [p.with_suffix(".docx") for p in pdfs] == sorted((pdf_pack / "out").rglob("*.docx"))
+    assert len(pdfs) >= 12
     for path in pdfs:
         docx = path.with_suffix(".docx")
         core = _xml(str(docx), "docProps/core.xml")
@@ -203,7 +208,7 @@ def test_the_outline_is_the_documents_headings_with_their_levels(pdf_pack):
         with pikepdf.open(path) as pdf:
             assert _outline(pdf) == expected, path.name
         checked += 1
-    assert checked == 11
+    assert checked == len(list((pdf_pack / "out").rglob("*.docx"))) - 1
     jps = _docx_headings(pdf_pack / "out" / "jps" / "jps.docx")
     titles = [t for t, level in jps if level == 0]
     assert "PART B – SERVICE SPECIFICATIONS" in titles and "Execution" in titles
@@ -337,3 +342,27 @@ def test_contents_entries_have_no_page_number_until_a_layout_gives_them_one():
     after = results(set_contents_pages(data, pages.get))
     assert after == {name: str(n) for name, n in pages.items()}
     assert set_contents_pages(data, lambda name: None) == data
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 10_000), publication=st.booleans())
+def test_any_alliance_has_a_heading_at_the_right_level_for_each_part_section_appendix_and_annex(tmp_path_factory, seed,
+                                                                                                publication):
+    """For made-up alliances (2..7 forces, 1..5 functions, any provisions), read from the .docx alone."""
+    from .alliances import make_alliance
+
+    alliance = make_alliance(tmp_path_factory.mktemp("alliance"), seed)
+    path = tmp_path_factory.mktemp("docx") / "a.docx"
+    path.write_bytes(_render(alliance.agreement, publication=publication))
+    headings = _docx_headings(path)
+    top = [t for t, level in headings if level == 0]
+    assert top[:4] == ["Parties", "Recitals", "Contents", "PART A – GENERAL TERMS"]
+    sections = top[4:4 + 36]
+    assert [t.split(" ", 1)[0] for t in sections] == [str(n) for n in range(1, 37)], "36 numbered sections"
+    rest = top[40:]
+    assert rest[:4] == ["Execution", "Appendix 1: Terms of Reference", "Appendix 2: Governance Structure",
+                        "PART B – SERVICE SPECIFICATIONS"]
+    annexes = rest[4:]
+    assert len(annexes) == len(alliance.functions), "one top-level heading per annex, withheld or not"
+    assert all(a.startswith(f"Service Specification {n}") for n, a in enumerate(annexes, start=1)), annexes
+    assert {level for _, level in headings} <= {0, 1}, "two levels: nothing skips one"
