@@ -26,7 +26,7 @@ from lxml import etree
 
 from .errors import TemplateError
 from .ooxml import CORE_NS, FUNCTION, ID_PREFIX, R_NS, SECTION, W_NS, WP_NS, bookmark_name
-from .package import (CT_NUMBERING, CT_SETTINGS, RT_IMAGE, RT_NUMBERING, RT_SETTINGS, RT_STYLES, Package,
+from .package import (CT_NUMBERING, RT_IMAGE, RT_NUMBERING, RT_SETTINGS, RT_STYLES, Package,
                       Relationships, read_docx_parts)
 
 NSMAP = {"w": W_NS, "r": R_NS}
@@ -429,7 +429,7 @@ def finish(package: Package, document: str, *, title: str, subject: str, keyword
                         comments=f"SHA-256 fingerprint of the inputs: {fingerprint}" if fingerprint else "",
                         language=language)
     set_language(package, document, language)
-    _no_update_fields(package.related_xml(document, RT_SETTINGS, CT_SETTINGS, _EMPTY_SETTINGS))
+    no_update_fields(package, document)
 
 
 _CORE_NS = {
@@ -721,18 +721,22 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _no_update_fields(settings: etree._Element) -> None:
-    """Remove w:updateFields: with it Word asks on every opening whether to update the fields.
+def no_update_fields(package: Package, document: str) -> None:
+    """Remove w:updateFields (a template saved by some editors carries it): with it Word asks on every
+    opening whether to update the fields.
 
     Nothing needs it: cross-references carry their section numbers (`fill_section_references`)
     and the contents their pages (`set_contents_pages`, once LibreOffice has laid them out).
     """
+    name = package.related(document, RT_SETTINGS)
+    if name is None:
+        return
+    settings = package.xml(name)
     for el in settings.findall(qn("w:updateFields")):
         settings.remove(el)
 
 
 _EMPTY_NUMBERING = f'<w:numbering xmlns:w="{W_NS}"/>'.encode()
-_EMPTY_SETTINGS = f'<w:settings xmlns:w="{W_NS}"/>'.encode()
 
 
 _PAGEREF = re.compile(r"^\s*PAGEREF\s+(\S+)")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from .compose import set_core_properties, set_language
+from .compose import no_update_fields, set_core_properties, set_language
 from .context import build_context, template_namespace, withheld_context, wrap
 from .formats import format_date, format_money
 from .models import SummitInfo
@@ -109,6 +109,7 @@ def render_notice(template: PreparedTemplate, namespace: dict, *, title: str, su
     set_core_properties(package, title=title, subject=subject, keywords=keywords, created=created,
                         status=status, version=version, language=language)
     set_language(package, template.document, language)
+    no_update_fields(package, template.document)
     return package.to_bytes()
 
 

@@ -366,3 +366,31 @@ def test_any_alliance_has_a_heading_at_the_right_level_for_each_part_section_app
     assert len(annexes) == len(alliance.functions), "one top-level heading per annex, withheld or not"
     assert all(a.startswith(f"Service Specification {n}") for n, a in enumerate(annexes, start=1)), annexes
     assert {level for _, level in headings} <= {0, 1}, "two levels: nothing skips one"
+
+
+def test_a_template_asking_word_to_update_fields_gives_documents_that_do_not(tmp_path):
+    """A template saved with w:updateFields (some editors write it) does not pass the question on."""
+    from agreement_builder.notice import render_decision_notices
+    from agreement_builder.models import SummitInfo
+    from agreement_builder.templates import find_templates
+
+    from .word_edits import WordFile
+
+    for folder in ("templates", "annexes"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    for name in ("umbrella.docx", "decision_notice.docx"):
+        f = WordFile(tmp_path / "templates" / name)
+        from agreement_builder.package import RT_SETTINGS
+
+        settings = f.package.xml(f.package.related(f.document, RT_SETTINGS))
+        settings.insert(0, settings.makeelement(f"{{{W}}}updateFields", {f"{{{W}}}val": "true"}))
+        f.save()
+    tset = find_templates(ROOT / "agreements" / "psd.yaml", templates=tmp_path / "templates", annexes=tmp_path / "annexes")
+    checked = load_agreement(ROOT / "agreements" / "psd.yaml")
+    import datetime as dt
+
+    documents = [_render(ROOT / "agreements" / "psd.yaml", templates=tset),
+                 *render_decision_notices(checked, SummitInfo(name="Summit", date=dt.date(2016, 7, 19)),
+                                          templates=tset).values()]
+    for data in documents:
+        assert _xml(data, "word/settings.xml").find(f"{{{W}}}updateFields") is None
