@@ -18,9 +18,9 @@ import hashlib
 import posixpath
 import re
 from itertools import chain
-from typing import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from lxml import etree
 
