@@ -242,8 +242,16 @@ def test_the_independent_figures_of_the_example():
 
 @pytest.mark.skipif(not HAS_PDF, reason="LibreOffice (soffice) or pdftotext is not installed")
 def test_the_example_pack_publishes_no_withheld_figure_docx_and_pdf(workspace, run):
+    import pikepdf
+
     out = build(workspace, run, pdf=True)
     check_pack(out, {"psd": workspace / "agreements" / "psd.yaml"}, pdf=True)
+    mark = "Publication version under section 23E of the Police Act 1996"
+    with pikepdf.open(out / "psd" / "psd-publication.pdf") as pdf:  # the PDF's title comes from the document's
+        assert str(pdf.docinfo["/Title"]).endswith(mark)
+    with pikepdf.open(out / "psd" / "psd.pdf") as pdf:
+        assert mark not in str(pdf.docinfo["/Title"])
+    assert mark in pdf_text(out / "psd" / "psd-publication.pdf").split("\f")[3], "every page's header says it"
 
 
 def test_the_example_pack_publishes_no_withheld_figure(workspace, run):
@@ -303,3 +311,66 @@ def test_a_generated_alliance_with_several_withheld_functions_docx_and_pdf(tmp_p
     folder, agreement = alliance_workspace(tmp_path, 4242, 3)
     out = build(folder, run, pdf=True)
     check_pack(out, {agreement.stem: agreement}, pdf=True)
+
+
+# ---------------------------------------------------------------------------- the publication version says what it is
+
+MARK = "Publication version under section 23E of the Police Act 1996"
+
+
+def _core_title(data: bytes) -> str:
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        core = etree.fromstring(z.read("docProps/core.xml"))
+    return core.findtext("{http://purl.org/dc/elements/1.1/}title")
+
+
+def _cover_and_header(data: bytes) -> tuple[list[str], list[str]]:
+    import io
+
+    import docx
+
+    d = docx.Document(io.BytesIO(data))
+    cover = []
+    for p in d.paragraphs:
+        if p.text == "Parties":
+            break
+        cover.append(p.text)
+    header = [p.text for s in d.sections for p in s.header.paragraphs if p.text]
+    return cover, header
+
+
+@pytest.mark.parametrize("name,withholds", [("psd", True), ("jps", False)])
+def test_the_publication_version_says_what_it_is_and_what_it_withholds(workspace, name, withholds):
+    from agreement_builder.render import render_agreement
+    from agreement_builder.validate import load_agreement
+
+    checked = load_agreement(workspace / "agreements" / f"{name}.yaml")
+    public, full = render_agreement(checked, publication=True), render_agreement(checked)
+    cover, header = _cover_and_header(public)
+    assert MARK in cover and MARK in header
+    assert _core_title(public).endswith(f" – {MARK}") and MARK not in _core_title(full)
+    full_cover, full_header = _cover_and_header(full)
+    assert MARK not in full_cover and MARK not in full_header
+    statement = [t for t in cover if t.startswith("The details of")]
+    text = docx_text_of(public)
+    if withholds:
+        assert statement == ["The details of Service Specification 1 (the Anti-Corruption Unit), and every figure that "
+                             "includes them, are withheld from this version under section 23E of the Police Act 1996, "
+                             "as section 34 of this Agreement provides."]
+        assert "The total annual budget of the Functions set out in Part B is [withheld from publication under " \
+               "section 23E of the Act]." in text
+        assert "withheld from publication under section 23E of the Police Act 1996, as section 34 of this " \
+               "Agreement provides." in text.split("Service Specification 1: Anti-Corruption Unit")[-1]
+    else:
+        assert statement == []
+        assert "The total annual budget of the Functions set out in Part B is £" in text
+
+
+def docx_text_of(data: bytes) -> str:
+    import io
+
+    import docx
+
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
