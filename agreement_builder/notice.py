@@ -62,8 +62,12 @@ def _held(fn) -> bool:
 
 
 def _contexts(checked: CheckedAgreement, summit: SummitInfo, *, exempt: bool) -> dict[str, dict]:
-    ctx = build_context(checked)
+    ctx = build_context(checked)  # the figures: every function's apportionment table
     common = ctx.common
+    if not exempt and not all(fn.publish for fn in checked.agreement.functions):
+        # the notice for publication: no withheld budget in its functions, no total that includes one
+        public = build_context(checked, publication=True).common
+        common = {**common, "functions": public["functions"], "total_budget": public["total_budget"]}
     published = {fn.id: not _held(fn) for fn in checked.agreement.functions}  # in the notice for publication
     held = [f for f in common["functions"] if not published[f["id"]]]
     names = {fn["id"]: fn["name"] for fn in common["functions"]}

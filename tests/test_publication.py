@@ -374,3 +374,33 @@ def docx_text_of(data: bytes) -> str:
     import docx
 
     return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return [str(value)]
+
+
+def test_no_withheld_figure_is_in_the_context_of_what_is_published(workspace):
+    """Whatever a workspace's own template prints, it cannot print what its context does not hold."""
+    import datetime as dt
+
+    from agreement_builder.context import build_context
+    from agreement_builder.models import SummitInfo
+    from agreement_builder.notice import exempt_contexts, notice_contexts
+    from agreement_builder.validate import load_agreement
+
+    path = workspace / "agreements" / "psd.yaml"
+    checked, summit = load_agreement(path), SummitInfo(name="Summit", date=dt.date(2016, 7, 19))
+    bad = forbidden(path)
+    public = build_context(checked, publication=True)
+    contexts = [public.umbrella, *(a.context for a in public.annexes), *notice_contexts(checked, summit).values()]
+    for context in contexts:
+        seen = printed("\n".join(_strings(context)))
+        assert not seen.numbers & bad.numbers and not seen.percents & bad.percents
+    private = printed("\n".join(s for c in exempt_contexts(checked, summit).values() for s in _strings(c)))
+    private_full = printed("\n".join(_strings(build_context(checked).annexes[0].context)))
+    assert bad.numbers <= private.numbers | private_full.numbers | {Decimal("4450000")}
