@@ -285,7 +285,11 @@ def withhold(agreement: Path, seed: int, count: int) -> None:
         if formula == "nre_and_demand":
             w = rnd.choice([30, 60, 65])
             lines.append(f"      weights: {{nre: {w}, demand: {100 - w}}}")
-        lines += ["    specification:", f'      purpose: "To support covert operations ({k})."', "    publish: false"]
+        if rnd.random() < 0.3:  # a business area without a specification yet can be withheld too
+            lines += ["    specification: none", '    reason: "A specification will follow the review."']
+        else:
+            lines += ["    specification:", f'      purpose: "To support covert operations ({k})."']
+        lines.append("    publish: false")
     agreement.write_text(agreement.read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
 
 
