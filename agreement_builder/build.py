@@ -287,18 +287,22 @@ class _Build:
             if failure is not None:
                 self._fail(stem, AgreementFailed(f"{self.labels[stem]}: {failure.format()}"), staging)
             else:
-                self._add_pdfs(self._record(stem), result.pages)
+                self._add_pdfs(self._record(stem), result.pages, result.paged)
         self._step(f"PDF: {', '.join(result.stems)}" + (": failed" if result.failure else ""),
                    failed=result.failure is not None or bool(result.bad))
 
     @staticmethod
-    def _add_pdfs(record: AgreementRecord, pages: dict[str, int]) -> None:
-        """Add the PDFs to the record, after the .docx each comes from, with page counts on both (hashed in settle)."""
+    def _add_pdfs(record: AgreementRecord, pages: dict[str, int], paged: set[str] = frozenset()) -> None:
+        """Add the PDFs to the record, after the .docx each comes from, with page counts on both (hashed in settle).
+
+        A .docx whose contents got their page numbers from its PDF was rewritten: it is hashed again in settle.
+        """
         outputs: list[OutputFile] = []
         for o in record.outputs:
             rel = o.path[: -len(".docx")] + ".pdf"
             if o.path in record.pdf_sources and rel in pages:
-                outputs.append(dataclasses.replace(o, pages=pages[rel]))
+                rehash = {"sha256": "", "bytes": 0} if rel in paged else {}
+                outputs.append(dataclasses.replace(o, pages=pages[rel], **rehash))
                 outputs.append(OutputFile(rel, o.agreement, o.kind, o.title, "", 0, pages[rel]))
             else:
                 outputs.append(o)

@@ -190,7 +190,7 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
         old_docx = render_agreement(old, templates=job.templates)
         del old
         release_memory()
-        write(f"{job.stem}-redline.docx", "redline", f"Redline: {span}", redline(old_docx, agreement, **labels), pdf=False)
+        write(f"{job.stem}-redline.docx", "redline", f"Redline: {span}", redline(old_docx, agreement, **labels))
         release_memory(collect=True)
     order = list(KINDS)  # the order documents are listed in, whatever order they were made in
     outcome.documents.sort(key=lambda d: order.index(d.kind))

@@ -449,5 +449,6 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
         title += f" – {PUBLICATION_MARK}"
     finish(package, umbrella.document, title=title,
            subject=info.alliance, keywords=info.reference, created=info.date or info.commencement,
-           status=info.status.capitalize(), fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version)
+           status=info.status.capitalize(), fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version,
+           language=info.language)
     return package.to_bytes()
