@@ -6,8 +6,7 @@ stage (pydantic and the models) is imported when first asked for, so that a comm
 does not need it (a redline of two .docx files) does not pay for it.
 """
 
-__version__ = "0.1.0"
-
+from .version import __version__  # noqa: E402
 from .errors import AgreementBuilderError, InputError, Issue, Position  # noqa: E402
 
 _LAZY = {"check_file", "load_agreement", "load_parties", "load_summit"}

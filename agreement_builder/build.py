@@ -36,7 +36,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from .version import __version__
 from .documents import PARTIES, AgreementFailed, AgreementJob, Outcome, build_agreement, failure_of, size_of
 from .errors import AgreementBuilderError, BuildFailures, Issue, OutputError
 from .manifest import (

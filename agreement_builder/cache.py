@@ -57,7 +57,7 @@ def _compilers() -> str:
     """Return the versions of what turns a template into code: Python, Jinja, docxtpl and this package."""
     import jinja2
 
-    from . import __version__
+    from .version import __version__
 
     spec = importlib.util.find_spec("docxtpl")  # a top-level name: found, not imported
     docxtpl_file = os.path.join(os.path.dirname(spec.origin), "template.py") if spec and spec.origin else None

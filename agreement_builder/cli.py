@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from .version import __version__
 from .errors import AgreementBuilderError, Issue
 
 
@@ -276,7 +276,7 @@ def templates_show(path: Path) -> None:
 @click.argument("other", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def templates_diff(path: Path, other: Path | None) -> None:
     """Show how a workspace's template differs from the shipped one (or from OTHER), paragraph by paragraph."""
-    from . import __version__
+    from .version import __version__
     from .template_text import compare_templates
     from .templates import shipped_counterpart
     from .workspace import copied_from
@@ -297,7 +297,7 @@ def templates_diff(path: Path, other: Path | None) -> None:
 @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 def templates_status(directory: Path | None) -> None:
     """List the templates a workspace holds and whether the shipped ones changed since they were copied."""
-    from . import __version__
+    from .version import __version__
     from .templates import SHIPPED_ANNEXES, SHIPPED_TEMPLATES
     from .workspace import template_status
 

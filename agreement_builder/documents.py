@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .errors import AgreementBuilderError, InputError, Issue
 from .manifest import KINDS
+from .pack_names import notice_name
 from .templates import TemplateSet
 
 #: Parties files already loaded, by resolved path: filled by the parent before the workers
@@ -165,7 +166,7 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
     summit = SummitInfo(name=job.summit_name, date=job.summit_date)
     bodies = {f: checked.parties.parties.forces[f].policing_body.title for f in checked.agreement.forces}
     for force_id, data in render_decision_notices(checked, summit, templates=job.templates).items():
-        write(f"decision-notice-{force_id.replace('_', '-')}.docx", "decision-notice",
+        write(notice_name(force_id), "decision-notice",
               f"Decision notice: {bodies[force_id]}", data)
     previous = checked.previous_path()
     if previous is not None:  # the change report and the redline against the previous version

@@ -18,11 +18,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
+from .pack_names import INDEX, MANIFEST  # noqa: F401 - the pack's names, read here by index_page and build
 from .templates import SHIPPED_ANNEXES, SHIPPED_TEMPLATES
 
-MANIFEST = "manifest.json"
-INDEX = "index.html"
 GENERATOR = "agreement-builder"
 #: Bumped when the manifest's shape changes; an older manifest then means "rebuild everything"
 #: (its documents are still the pack's: they are kept or replaced by the usual rules).

@@ -30,34 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError
-from .manifest import INDEX, MANIFEST, AgreementRecord, Manifest, OutputFile, file_sha256
+from .manifest import AgreementRecord, Manifest, OutputFile, file_sha256
+from .pack_names import INDEX, MANIFEST
 
 LOCK_SUFFIX = ".agreement-builder-lock"
 STAGING_TAG = ".agreement-builder-staging-"
 BACKUP_TAG = ".agreement-builder-previous-"
-NOTICE_PREFIX = "decision-notice-"
-
-
-# ---------------------------------------------------------------------------- names
-
-
-def agreement_name_problem(stem: str) -> str | None:
-    """Return why an agreement file's stem cannot name its folder in the pack, or None.
-
-    The stem names the agreement's folder and its documents; it must not be a name the pack
-    uses itself (manifest.json, index.html), a hidden name (the tool's working folders start
-    with a dot), or start like a decision notice (decision-notice-<force>.docx sits beside the
-    agreement's own <stem>.docx). Names are compared without case: a pack is also opened on
-    Windows and macOS.
-    """
-    folded = stem.casefold()
-    if folded in (MANIFEST, INDEX):
-        return f"`{stem}` is the name of the pack's own {stem.lower()}"
-    if stem.startswith(".") or not stem.strip():
-        return f"`{stem}` would be a hidden or blank folder name in the pack"
-    if folded.startswith(NOTICE_PREFIX):
-        return f"names starting with `{NOTICE_PREFIX}` are kept for the pack's decision notices"
-    return None
 
 
 # ---------------------------------------------------------------------------- the folder

@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
 from .errors import InputError, OutputError
 from .package import atomic_write
 from .templates import (EXAMPLE_FILES, SHIPPED_ANNEXES, SHIPPED_EXAMPLE, SHIPPED_TEMPLATES, file_digest,
