@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError
+from .outputs import final_refused, is_final
 from .manifest import AgreementRecord, Manifest, OutputFile, file_sha256
 from .pack_names import INDEX, MANIFEST
 
@@ -171,12 +172,12 @@ def refusal(folder: PackFolder, previous: AgreementRecord | None, fresh: list[Ou
             if folder.state(o) == "edited" and new.get(o.path) != folder.current_sha256(o.path):
                 return (f"{folder.path / o.path} was changed by hand since agreement-builder wrote it; it is kept "
                         "(move your copy elsewhere, or use --force-edited to replace it)")
-    if previous.status == "Final" and not force:
+    if is_final(previous.status) and not force:
         for o in previous.outputs:
             if new.get(o.path) != o.sha256:
                 action = "replace" if o.path in new else "remove"
-                return (f"{folder.path / o.path}: the pack holds the final agreement and this build would {action} "
-                        f"this document; it is kept (use --force to {action} signed documents on purpose)")
+                return final_refused(folder.path / o.path, f"the pack holds the final agreement and this build would "
+                                     f"{action} this document", action=action)
     return None
 
 

@@ -92,7 +92,7 @@ def copy_template(name: str, workspace: Path, *, as_name: str | None = None) -> 
 
 def _copy(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, source.read_bytes(), overwrite_final=False)
+    atomic_write(target, source.read_bytes(), replace=False)
     records = _read_records(target.parent)
     records[target.name] = {"source": f"{source.parent.name}/{source.name}", "sha256": file_digest(source),
                             "version": __version__}
