@@ -537,5 +537,5 @@ class _Output:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the command line (the console script and `python -m agreement_builder`)."""
+    """Run the command line through click (start.main, the console script, hands over all it does not answer)."""
     cli.main(args=argv, prog_name="agreement-builder")

@@ -206,7 +206,7 @@ def release_memory(*, collect: bool = False) -> None:
         gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError):  # no glibc (or no malloc_trim): memory is given back later by the allocator
         pass
 
 
@@ -217,5 +217,5 @@ def _as_bytes(data: bytes | str) -> bytes:
 def size_of(path: Path) -> int:
     try:
         return os.stat(path).st_size
-    except OSError:
+    except OSError:  # a file that cannot be sized sorts last; reading it reports the error
         return 0

@@ -135,7 +135,7 @@ class Manifest:
         try:
             raw = (out / MANIFEST).read_bytes()
             data = json.loads(raw)
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # no readable manifest: the folder is judged as not a pack (PackFolder.inspect says so)
             return None
         if not isinstance(data, dict) or not isinstance(data.get("generator"), dict) \
                 or data["generator"].get("name") != GENERATOR:
@@ -160,7 +160,7 @@ class Manifest:
         for o in self.data.get("outputs", []):
             try:
                 item = OutputFile(**o)
-            except TypeError:
+            except TypeError:  # an entry of another shape is not ours to trust: its agreement rebuilds
                 continue
             outputs.setdefault(item.agreement, []).append(item)
         records = {}
@@ -172,7 +172,7 @@ class Manifest:
                     folder, entry["source"], entry["title"], entry["reference"], entry["version"], entry["status"],
                     list(entry["inputs"]), outputs.get(folder, []), state=state, error=entry.get("error"),
                     kept=entry.get("kept"), edited=list(entry.get("edited", [])))
-            except (KeyError, TypeError):
+            except (KeyError, TypeError):  # an entry of another shape is not ours to trust: its agreement rebuilds
                 continue
         return records
 

@@ -100,7 +100,7 @@ def same_file(a: Path, b: Path) -> bool:
 def _holds(path: Path, data: bytes) -> bool:
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
+    except OSError:  # cannot be read to compare: not known to hold the data, so the usual checks follow
         return False
 
 
@@ -136,7 +136,7 @@ def docx_status(path: Path) -> str | None:
         return None  # not a Word document, or a damaged or encrypted one: no status (OSError goes up)
     try:
         root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
-    except etree.XMLSyntaxError:
+    except etree.XMLSyntaxError:  # damaged core properties: no status, like any damaged document above
         return None
     element = root.find(f"{{{CORE_NS}}}contentStatus")
     return element.text if element is not None else None
@@ -155,7 +155,7 @@ def _manifest_final(path: Path) -> str | None:
             if not manifest.is_file() or manifest.stat().st_size > _MAX_MANIFEST:
                 continue
             data = json.loads(manifest.read_bytes())
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # no readable manifest there: nothing listed as final by it
             continue
         relative = absolute.relative_to(root).as_posix()
         if relative in final_documents(data):

@@ -275,7 +275,7 @@ class BuildLock:
             return
         try:
             os.unlink(self.lock_path)
-        except OSError:
+        except OSError:  # already removed: the lock is released by closing the descriptor below
             pass
         os.close(self._fd)
         self._fd = None
@@ -320,7 +320,7 @@ class BuildLock:
             try:
                 os.mkdir(path)
                 return path
-            except FileExistsError:
+            except FileExistsError:  # the random name was taken: draw another
                 continue
 
     def swap(self) -> None:
@@ -352,7 +352,7 @@ class BuildLock:
 def _read_record(fd: int) -> dict:
     try:
         data = json.loads(os.pread(fd, 65536, 0) or b"{}")
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # no readable record: nothing recorded to clean up
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -393,5 +393,5 @@ def atomic_write(path: str | Path, data: bytes, *, replace: bool = True) -> None
         if tmp is not None:
             try:
                 os.unlink(tmp)
-            except OSError:
+            except OSError:  # already gone; the write's own error goes up
                 pass

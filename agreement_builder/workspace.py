@@ -102,7 +102,7 @@ def _copy(source: Path, target: Path) -> None:
 def _read_records(folder: Path) -> dict:
     try:
         data = json.loads((folder / COPIES).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # no readable record of copies: every template counts as not copied (status says so)
         return {}
     return data if isinstance(data, dict) else {}
 
