@@ -19,13 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .version import __version__
-from .pack_names import INDEX, MANIFEST  # noqa: F401 - the pack's names, read here by index_page and build
-from .templates import SHIPPED_ANNEXES, SHIPPED_TEMPLATES
+from .digests import InputDigests, file_sha256  # noqa: F401 - read here by build and pack
+from .pack_names import GENERATOR, INDEX, MANIFEST, MANIFEST_FORMAT  # noqa: F401 - the pack's names, read here by index_page and build
 
-GENERATOR = "agreement-builder"
-#: Bumped when the manifest's shape changes; an older manifest then means "rebuild everything"
-#: (its documents are still the pack's: they are kept or replaced by the usual rules).
-MANIFEST_FORMAT = 2
 
 #: Kinds of document in a pack, in the order they are listed, with their display names.
 KINDS = {
@@ -80,46 +76,6 @@ class AgreementRecord:
     @property
     def stale(self) -> bool:
         return self.state in STALE_STATES
-
-
-class InputDigests:
-    """SHA-256 of input files by label (a path relative to the summit's folder), computed once."""
-
-    def __init__(self, base: Path):
-        self.base = base.resolve()
-        self._digests: dict[str, str | None] = {}
-
-    def label(self, path: Path) -> str:
-        """Return how the manifest names an input: relative to the summit, or shipped:... for package data."""
-        absolute = Path(os.path.abspath(path))
-        for shipped, prefix in ((SHIPPED_TEMPLATES, "shipped:templates"), (SHIPPED_ANNEXES, "shipped:annexes")):
-            if absolute.parent == shipped:
-                return f"{prefix}/{absolute.name}"
-        return Path(os.path.relpath(absolute, self.base)).as_posix()
-
-    def path(self, label: str) -> Path:
-        for prefix, shipped in (("shipped:templates/", SHIPPED_TEMPLATES), ("shipped:annexes/", SHIPPED_ANNEXES)):
-            if label.startswith(prefix):
-                return shipped / label[len(prefix):]
-        return self.base / label
-
-    def digest(self, label: str) -> str | None:
-        """Return the file's SHA-256, or None when it cannot be read."""
-        if label not in self._digests:
-            try:
-                self._digests[label] = file_sha256(self.path(label))
-            except OSError:
-                self._digests[label] = None
-        return self._digests[label]
-
-
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of a file, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass

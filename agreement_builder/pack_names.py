@@ -1,5 +1,8 @@
 """The names a summit pack keeps for itself, and which agreement file names it therefore refuses.
 
+Also the manifest's own name and format number, and the lock file's name: what `unchanged.py`
+reads before a build imports anything else.
+
 A summit's format rule as much as the pack's: `validate` refuses such a summit at the line
 that names the agreement, long before a build; the pack (manifest.py, pack.py, documents.py)
 writes under these names. One module, imported by both, so the two never disagree.
@@ -9,6 +12,13 @@ from __future__ import annotations
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
+#: The manifest's `generator.name` and `settings.generator`: a manifest without it is not ours.
+GENERATOR = "agreement-builder"
+#: Bumped when the manifest's shape changes; an older manifest then means "rebuild everything"
+#: (its documents are still the pack's: they are kept or replaced by the usual rules).
+MANIFEST_FORMAT = 2
+#: The lock file beside the pack folder `out`: `.<out>.agreement-builder-lock` (pack.BuildLock).
+LOCK_SUFFIX = ".agreement-builder-lock"
 #: Decision notices sit beside the agreement's own <stem>.docx as decision-notice-<force>.docx.
 NOTICE_PREFIX = "decision-notice-"
 

@@ -1,4 +1,4 @@
-"""The console script: `--version` and `--help` answered at once, everything else handed to cli.py.
+"""The console script: `--version`, `--help` and an unchanged `build` answered at once, the rest handed to cli.py.
 
 Why a module before the command line: importing click and the commands' definitions costs
 about twice what starting Python does, and the two answers a user asks for most, the version
@@ -6,6 +6,10 @@ and the list of commands, need neither. The help text is `_help.py`, click's own
 `--help` at the full width of 78 columns, written by `tools/update_help.py` and compared with
 what click prints by tests/test_start.py (so it cannot drift from the commands). A terminal
 narrower than 80 columns, or any other command line, goes to click as before.
+
+`build` with nothing to do is the third: when `unchanged.py` finds every input of the pack as
+its manifest records it, the build would change nothing, and this says so in the words the
+build itself uses; otherwise click runs the build as always (which asks the same question).
 """
 
 from __future__ import annotations
@@ -27,9 +31,48 @@ def main(argv: list[str] | None = None) -> None:
         from ._help import HELP
 
         return _say(HELP)
+    if args[:1] == ["build"] and (options := _build_options(args[1:])) is not None:
+        from .unchanged import unchanged_pack, up_to_date_message
+
+        summit, out, pdf = options
+        same = unchanged_pack(summit, out, pdf=pdf)
+        if same is not None:
+            return _say(up_to_date_message(out, len(same["agreements"])) + "\n")
     from .cli import main as run
 
     run(args)
+
+
+def _build_options(args: list[str]) -> tuple[str, str, bool | None] | None:
+    """Return (summit, out, pdf) of a plain `build` command line, or None for anything else (click reads it).
+
+    Plain: at most a summit file, `--out DIR`, `--pdf`/`--no-pdf` and `--jobs N` (which changes
+    nothing when nothing is to be built). Any other option (`--force`, `--templates`, `--help`
+    ...), or a form this does not know, goes to click, which reads it as always.
+    """
+    summit, out, pdf = None, "out", None
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        name, eq, value = arg.partition("=")
+        if name in ("--out", "--jobs", "-j"):
+            if not eq:
+                if not rest:
+                    return None
+                value = rest.pop(0)
+            if name == "--out":
+                out = value
+            elif not value.isdigit() or int(value) < 1:
+                return None
+        elif arg in ("--pdf", "--no-pdf"):
+            pdf = arg == "--pdf"
+        elif arg.startswith("-") or summit is not None or not arg:
+            return None
+        else:
+            summit = arg
+    if not out:
+        return None
+    return summit or "summit.yaml", out, pdf
 
 
 def _columns() -> int:
