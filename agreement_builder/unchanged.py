@@ -32,7 +32,6 @@ import stat
 from pathlib import Path
 
 from .digests import InputDigests
-from .errors import InputError
 from .pack_names import GENERATOR, INDEX, LOCK_SUFFIX, MANIFEST, MANIFEST_FORMAT
 from .templates import find_templates
 from .version import __version__
@@ -43,7 +42,7 @@ def unchanged_pack(summit_path: str | Path, out_dir: str | Path, *, pdf: bool | 
     """Return the pack's manifest (its data) when a build would change nothing, else None (build)."""
     try:
         return _check(Path(summit_path), Path(out_dir), pdf, templates, annexes)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, InputError):  # any doubt: the full build decides and reports
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):  # any doubt: the full build decides and reports
         return None
 
 
@@ -76,6 +75,8 @@ def _check(summit: Path, out: Path, pdf: bool | None, templates: Path | None, an
     if any(not isinstance(sha, str) or inputs.digest(label) != sha for label, sha in recorded.items()):
         return None
     shared = settings["shared_inputs"]
+    if any(given is not None and not os.path.isdir(given) for given in (templates, annexes)):
+        return None  # find_templates would refuse it: the build says so
     visible = {inputs.label(p) for p in find_templates(summit, templates=templates, annexes=annexes).all_templates()}
     others = set(shared) - visible  # the parties file: the one shared input that is not a template
     if not visible <= set(shared) or len(others) != 1 or any(recorded.get(k) != v for k, v in shared.items()):
