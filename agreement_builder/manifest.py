@@ -30,7 +30,17 @@ KINDS = {
     "change-report": "Change report",
     "redline": "Redline (tracked changes)",
     "decision-notice": "Decision notice",
+    "decision-notice-exempt": "Decision notice, exempt part",
 }
+#: The kinds meant for publication (docs/publication.md): the s23E publication version and the
+#: decision notices. Everything else (the full agreement, change reports, redlines, the notices'
+#: exempt parts) holds what the publication version withholds, and is not for publication.
+FOR_PUBLICATION = frozenset({"publication", "decision-notice"})
+
+
+def for_publication(kind: str) -> bool:
+    """Return whether a document of this kind is meant for publication."""
+    return kind in FOR_PUBLICATION
 
 # The state of an agreement in the pack (the manifest's `state`).
 BUILT = "built"  # its documents come from its current inputs (rendered by this build or an earlier one)
@@ -115,7 +125,7 @@ class Manifest:
         outputs: dict[str, list[OutputFile]] = {}
         for o in self.data.get("outputs", []):
             try:
-                item = OutputFile(**o)
+                item = OutputFile(**{k: v for k, v in o.items() if k != "for_publication"})
             except TypeError:  # an entry of another shape is not ours to trust: its agreement rebuilds
                 continue
             outputs.setdefault(item.agreement, []).append(item)
@@ -158,7 +168,8 @@ def manifest_data(settings: dict, summit_source: str, records: list[AgreementRec
              "error": r.error, "kept": r.kept, "edited": r.edited}
             for r in records
         ],
-        "outputs": [dataclasses.asdict(o) for r in records for o in r.outputs],
+        "outputs": [{**dataclasses.asdict(o), "for_publication": for_publication(o.kind)}
+                    for r in records for o in r.outputs],
     }
 
 

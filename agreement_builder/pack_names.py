@@ -23,9 +23,9 @@ LOCK_SUFFIX = ".agreement-builder-lock"
 NOTICE_PREFIX = "decision-notice-"
 
 
-def notice_name(force_id: str) -> str:
-    """Return the file name of the decision notice of a force (its id with hyphens)."""
-    return f"{NOTICE_PREFIX}{force_id.replace('_', '-')}.docx"
+def notice_name(force_id: str, part: str = "") -> str:
+    """Return the file name of a force's decision notice (its id with hyphens), or of a `part` of it ("exempt")."""
+    return f"{NOTICE_PREFIX}{force_id.replace('_', '-')}{f'-{part}' if part else ''}.docx"
 
 
 def agreement_name_problem(stem: str) -> str | None:
