@@ -12,9 +12,7 @@ It carries no clock time and no absolute path, so identical inputs give identica
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from .errors import OutputError
 from .outputs import final_refused, is_final
 from .manifest import AgreementRecord, Manifest, OutputFile, file_sha256
-from .pack_names import INDEX, LOCK_SUFFIX, MANIFEST
+from .pack_names import LOCK_SUFFIX, MANIFEST
 
 STAGING_TAG = ".agreement-builder-staging-"
 BACKUP_TAG = ".agreement-builder-previous-"
