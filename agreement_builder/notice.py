@@ -46,20 +46,29 @@ def notice_contexts(checked: CheckedAgreement, summit: SummitInfo) -> dict[str, 
 def exempt_contexts(checked: CheckedAgreement, summit: SummitInfo) -> dict[str, dict]:
     """Return the context of every policing body's exempt part (not for publication), by force id.
 
-    Empty when the agreement withholds nothing. `contributions` and `total_contribution` are
+    Empty when the agreement withholds no function with a budget. `contributions` and `total_contribution` are
     those of the withheld functions; `agreement_total` is the force's contribution under the
     whole agreement (published and withheld functions), `published_total` what the notice for
     publication states.
     """
-    if all(fn.publish for fn in checked.agreement.functions):
+    if not any(_held(fn) for fn in checked.agreement.functions):
         return {}
     return _contexts(checked, summit, exempt=True)
 
 
+def _held(fn) -> bool:
+    """Whether a function's figures go into the exempt part: withheld from publication, and with a budget."""
+    return not fn.publish and fn.budget is not None
+
+
 def _contexts(checked: CheckedAgreement, summit: SummitInfo, *, exempt: bool) -> dict[str, dict]:
-    ctx = build_context(checked)
+    ctx = build_context(checked)  # the figures: every function's apportionment table
     common = ctx.common
-    published = {fn.id: fn.publish for fn in checked.agreement.functions}
+    if not exempt and not all(fn.publish for fn in checked.agreement.functions):
+        # the notice for publication: no withheld budget in its functions, no total that includes one
+        public = build_context(checked, publication=True).common
+        common = {**common, "functions": public["functions"], "total_budget": public["total_budget"]}
+    published = {fn.id: not _held(fn) for fn in checked.agreement.functions}  # in the notice for publication
     held = [f for f in common["functions"] if not published[f["id"]]]
     names = {fn["id"]: fn["name"] for fn in common["functions"]}
     out: dict[str, dict] = {}

@@ -151,7 +151,7 @@ signal.signal(signal.SIGTERM, stop)
 signal.signal(signal.SIGHUP, stop)
 try:
     ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)
-except Exception:
+except (OSError, AttributeError):  # no prctl here: the parent check below and the caller's kill still stop us
     pass
 if os.getppid() != int(sys.argv[1]):
     stop()
@@ -204,7 +204,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
     """Stop the guard, LibreOffice and the soffice.bin it started (they share a process group)."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
+    except (ProcessLookupError, PermissionError):  # already exited, or not ours to signal: communicate below reaps it
         pass
     try:
         proc.communicate(timeout=10)
@@ -299,14 +299,14 @@ def document_date(docx_path: Path) -> dt.date | None:
     try:
         with zipfile.ZipFile(docx_path) as z:
             root = etree.fromstring(z.read("docProps/core.xml"), etree.XMLParser(resolve_entities=False, no_network=True))
-    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):  # no readable date: the caller falls back to the summit's date
         return None
     for tag in ("modified", "created"):
         el = root.find(f"{{http://purl.org/dc/terms/}}{tag}")
         if el is not None and el.text:
             try:
                 return dt.date.fromisoformat(el.text.strip()[:10])
-            except ValueError:
+            except ValueError:  # not a date: try the next property
                 continue
     return None
 

@@ -92,7 +92,7 @@ class _Sandbox(SandboxedEnvironment):
         if type(obj) is Namespace:
             try:
                 return obj._data[attribute]
-            except (KeyError, TypeError):
+            except (KeyError, TypeError):  # not a key of the namespace: the sandbox's own lookup decides (and its errors are the user's)
                 pass
         return super().getattr(obj, attribute)
 

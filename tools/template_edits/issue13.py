@@ -991,7 +991,8 @@ def edit_decision_notice(path: Path) -> Template:
     t.stretch(recommendation, t.text_is("Decision"), NOTICE_RECOMMENDATION, "recommendation")
     finance = t.text_is("Financial Implications")
     t.stretch(finance, t.text_is("Publication"), [
-        C("The annual contribution of the {{ body.title }} for {{ force.name }} under the agreement is:"),
+        C("The annual contribution of the {{ body.title }} for {{ force.name }} under the agreement{% if withheld.any %} "
+          "to the functions whose details are published{% endif %} is:"),
         KEEP_TABLE, *NOTICE_FINANCE_TAIL], "financial implications")
     return t
 
