@@ -194,7 +194,8 @@ def render(agreement: Path, output: Path | None, pdf: bool, publication: bool, f
     data = render_agreement(checked, templates=tset, publication=publication)
     _write(output, data, inputs=inputs, force=force)
     if pdf:
-        from .pdf import convert_to_pdf, fill_contents_pages
+        from .compose import fill_contents_pages
+        from .pdf import convert_to_pdf
 
         for path in convert_to_pdf([output], output.parent):
             fill_contents_pages(output, path)  # the contents' page numbers, as laid out for the PDF

@@ -773,3 +773,26 @@ def set_contents_pages(data: bytes, page_of: Callable[[str], int | None]) -> byt
             _set_field_result(run, str(page), deleted)
             changed = True
     return package.to_bytes() if changed else data
+
+
+def fill_contents_pages(docx_path: Path, pdf_path: Path) -> bool:
+    """Write the pages LibreOffice laid the headings out on into the .docx's contents; return whether it changed.
+
+    Word does not recompute fields when it opens a document (the documents no longer ask it
+    to, w:updateFields), so the contents' PAGEREF fields carry their results: the pages of the
+    PDF made from this very .docx, read from its named destinations (`pdf.destination_pages`).
+    The same .docx gives the same PDF, so the same pages and the same bytes. The file is
+    replaced atomically. Raises BadPdf for an unreadable PDF.
+    """
+    from .package import atomic_write
+    from .pdf import destination_name, destination_pages
+
+    pages = destination_pages(pdf_path)
+    if not pages:
+        return False
+    data = Path(docx_path).read_bytes()
+    updated = set_contents_pages(data, lambda bookmark: pages.get(destination_name(bookmark)))
+    if updated == data:
+        return False
+    atomic_write(docx_path, updated)
+    return True

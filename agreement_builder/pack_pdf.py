@@ -6,7 +6,7 @@ threads. Each run works in its own folder inside the staging folder, profile inc
 nothing is left in the temporary folder and a stopped build's debris goes with its staging
 folder. A run that fails fails the agreements it held; a PDF LibreOffice wrote but that cannot
 be read fails its own agreement only. The pages LibreOffice laid each contents entry out on are
-written into the .docx it came from (`pdf.fill_contents_pages`), which is then hashed again.
+written into the .docx it came from (`compose.fill_contents_pages`), which is then hashed again.
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ def convert_all(groups: list[list[AgreementRecord]], staging: Path, fallback_dat
 def _convert_batch(number: int, batch: list[AgreementRecord], staging: Path, fallback_date: dt.date,
                    cancel: threading.Event) -> BatchResult:
     """Convert a batch in one LibreOffice run; file names collide across agreements, so stage them flat."""
-    from .pdf import BadPdf, convert_to_pdf, document_date, fill_contents_pages, make_reproducible
+    from .compose import fill_contents_pages
+    from .pdf import BadPdf, convert_to_pdf, document_date, make_reproducible
 
     result = BatchResult([r.stem for r in batch])
     work = staging / f".pdf-{number}"

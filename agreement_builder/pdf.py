@@ -29,7 +29,7 @@ untyped values are silently ignored. LibreOffice then takes the title from the d
 properties, the language from its default paragraph language, and a bookmark from each
 paragraph with an outline level. Word bookmarks also become named destinations, so that the
 page each heading is on can be read back (`destination_pages`) and written into the contents
-page of the .docx (`compose.set_contents_pages`).
+page of the .docx (`compose.fill_contents_pages`).
 """
 
 from __future__ import annotations
@@ -347,25 +347,3 @@ def destination_pages(pdf_path: Path) -> dict[str, int]:
     except (pikepdf.PdfError, ValueError) as exc:
         raise BadPdf(f"{pdf_path.name} is not a readable PDF ({_first_line(exc, pdf_path)})") from None
     return found
-
-
-def fill_contents_pages(docx_path: Path, pdf_path: Path) -> bool:
-    """Write the pages LibreOffice laid the headings out on into the .docx's contents; return whether it changed.
-
-    Word does not recompute fields when it opens a document (the documents no longer ask it
-    to, w:updateFields), so the contents' PAGEREF fields carry their results: the pages of the
-    PDF made from this very .docx, read from its named destinations. The same .docx gives the
-    same PDF, so the same pages and the same bytes. The file is replaced atomically.
-    """
-    from .compose import set_contents_pages
-    from .package import atomic_write
-
-    pages = destination_pages(pdf_path)
-    if not pages:
-        return False
-    data = Path(docx_path).read_bytes()
-    updated = set_contents_pages(data, lambda bookmark: pages.get(destination_name(bookmark)))
-    if updated == data:
-        return False
-    atomic_write(docx_path, updated)
-    return True
