@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .errors import AgreementBuilderError, InputError, Issue
 from .manifest import KINDS
+from .pack_names import notice_name
 from .templates import TemplateSet
 
 #: Parties files already loaded, by resolved path: filled by the parent before the workers
@@ -166,11 +167,11 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
     bodies = {f: checked.parties.parties.forces[f].policing_body.title for f in checked.agreement.forces}
     notices, exempt = render_notices(checked, summit, templates=job.templates)
     for force_id, data in notices.items():
-        write(f"decision-notice-{force_id.replace('_', '-')}.docx", "decision-notice",
+        write(notice_name(force_id), "decision-notice",
               f"Decision notice: {bodies[force_id]}", data)
     del notices
     for force_id, data in exempt.items():  # the figures of withheld functions: not for publication
-        write(f"decision-notice-{force_id.replace('_', '-')}-exempt.docx", "decision-notice-exempt",
+        write(notice_name(force_id, "exempt"), "decision-notice-exempt",
               f"Decision notice, exempt part (not for publication): {bodies[force_id]}", data)
     previous = checked.previous_path()
     if previous is not None:  # the change report and the redline against the previous version
@@ -192,7 +193,7 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
         old_docx = render_agreement(old, templates=job.templates)
         del old
         release_memory()
-        write(f"{job.stem}-redline.docx", "redline", f"Redline: {span}", redline(old_docx, agreement, **labels), pdf=False)
+        write(f"{job.stem}-redline.docx", "redline", f"Redline: {span}", redline(old_docx, agreement, **labels))
         release_memory(collect=True)
     order = list(KINDS)  # the order documents are listed in, whatever order they were made in
     outcome.documents.sort(key=lambda d: order.index(d.kind))
@@ -210,7 +211,7 @@ def release_memory(*, collect: bool = False) -> None:
         gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError):  # no glibc (or no malloc_trim): memory is given back later by the allocator
         pass
 
 
@@ -221,5 +222,5 @@ def _as_bytes(data: bytes | str) -> bytes:
 def size_of(path: Path) -> int:
     try:
         return os.stat(path).st_size
-    except OSError:
+    except OSError:  # a file that cannot be sized sorts last; reading it reports the error
         return 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from .compose import set_core_properties
+from .compose import no_update_fields, set_core_properties, set_language
 from .context import build_context, template_namespace, withheld_context, wrap
 from .formats import format_date, format_money
 from .models import SummitInfo
@@ -119,12 +119,14 @@ def parse_money(text: str) -> Decimal:
 
 
 def render_notice(template: PreparedTemplate, namespace: dict, *, title: str, subject: str, keywords: str,
-                  created: dt.date, status: str, version: str) -> bytes:
+                  created: dt.date, status: str, version: str, language: str = "en-GB") -> bytes:
     """Return one notice as deterministic .docx bytes (`namespace`: a `template_namespace`)."""
     package = template.new_package()
     template.render_into(package, namespace)
     set_core_properties(package, title=title, subject=subject, keywords=keywords, created=created,
-                        status=status, version=version)
+                        status=status, version=version, language=language)
+    set_language(package, template.document, language)
+    no_update_fields(package, template.document)
     return package.to_bytes()
 
 
@@ -180,7 +182,8 @@ def _render_all(checked: CheckedAgreement, contexts: dict[str, dict], path, summ
         body = context["body"]["title"]
         out[force_id] = render_notice(
             template, namespace, title=f"{what}: {info.title} ({body})", subject=info.alliance,
-            keywords=info.reference, created=summit.date, status=info.status.capitalize(), version=info.version)
+            keywords=info.reference, created=summit.date, status=info.status.capitalize(), version=info.version,
+            language=info.language)
     return out
 
 
