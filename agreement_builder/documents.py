@@ -127,7 +127,7 @@ def build_agreement(job: AgreementJob, staging: Path) -> Outcome:
 
 def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None:
     from .models import SummitInfo
-    from .notice import render_decision_notices, render_exempt_parts
+    from .notice import render_notices
     from .render import render_agreement
     from .validate import load_agreement, load_parties
 
@@ -165,10 +165,12 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
     release_memory()
     summit = SummitInfo(name=job.summit_name, date=job.summit_date)
     bodies = {f: checked.parties.parties.forces[f].policing_body.title for f in checked.agreement.forces}
-    for force_id, data in render_decision_notices(checked, summit, templates=job.templates).items():
+    notices, exempt = render_notices(checked, summit, templates=job.templates)
+    for force_id, data in notices.items():
         write(notice_name(force_id), "decision-notice",
               f"Decision notice: {bodies[force_id]}", data)
-    for force_id, data in render_exempt_parts(checked, summit, templates=job.templates).items():  # withheld figures
+    del notices
+    for force_id, data in exempt.items():  # the figures of withheld functions: not for publication
         write(notice_name(force_id, "exempt"), "decision-notice-exempt",
               f"Decision notice, exempt part (not for publication): {bodies[force_id]}", data)
     previous = checked.previous_path()

@@ -194,7 +194,9 @@ class Function(Model):
     specification: SpecificationField | None = Field(
         None, description="Fields for the annex template, or `none` when no specification exists yet.")
     reason: Text | None = Field(None, description="Why there is no specification yet (with `specification: none`).")
-    publish: bool = Field(True, description="false: details withheld from the publication version.")
+    publish: bool = Field(True, description="false: the details and figures are withheld from what is published: "
+                                            "the publication version (s23E) and the decision notices, whose figures "
+                                            "for it go into an exempt part.")
 
 
 def _clause(value: Any) -> Any:

@@ -40,7 +40,7 @@ def notice_contexts(checked: CheckedAgreement, summit: SummitInfo) -> dict[str, 
     its `contributions` and `total_contribution` are those of the published functions, and
     `withheld` names the functions whose figures are in the exempt part (`exempt_contexts`).
     """
-    return _contexts(checked, summit, exempt=False)
+    return _contexts(checked, summit, build_context(checked), exempt=False)
 
 
 def exempt_contexts(checked: CheckedAgreement, summit: SummitInfo) -> dict[str, dict]:
@@ -53,7 +53,15 @@ def exempt_contexts(checked: CheckedAgreement, summit: SummitInfo) -> dict[str, 
     """
     if not any(_held(fn) for fn in checked.agreement.functions):
         return {}
-    return _contexts(checked, summit, exempt=True)
+    return _contexts(checked, summit, build_context(checked), exempt=True)
+
+
+def all_contexts(checked: CheckedAgreement, summit: SummitInfo) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Return (`notice_contexts`, `exempt_contexts`), the agreement's figures computed once for both."""
+    full = build_context(checked)
+    exempt = _contexts(checked, summit, full, exempt=True) if any(_held(fn) for fn in checked.agreement.functions) \
+        else {}
+    return _contexts(checked, summit, full, exempt=False), exempt
 
 
 def _held(fn) -> bool:
@@ -61,8 +69,8 @@ def _held(fn) -> bool:
     return not fn.publish and fn.budget is not None
 
 
-def _contexts(checked: CheckedAgreement, summit: SummitInfo, *, exempt: bool) -> dict[str, dict]:
-    ctx = build_context(checked)  # the figures: every function's apportionment table
+def _contexts(checked: CheckedAgreement, summit: SummitInfo, ctx, *, exempt: bool) -> dict[str, dict]:
+    """`ctx`: the agreement's full context (`build_context`), whose annexes hold every function's figures."""
     common = ctx.common
     if not exempt and not all(fn.publish for fn in checked.agreement.functions):
         # the notice for publication: no withheld budget in its functions, no total that includes one
@@ -126,6 +134,16 @@ def render_notice(template: PreparedTemplate, namespace: dict, *, title: str, su
 
 
 PER_BODY = ("body", "force", "contributions", "total_contribution", "summit", "agreement_total", "published_total")
+
+
+def render_notices(checked: CheckedAgreement, summit: SummitInfo, *, templates: TemplateSet | None = None
+                   ) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Return every policing body's decision notice and its exempt part (none when nothing is withheld), by force id."""
+    templates = templates or find_templates(checked.path)
+    notices, exempt = all_contexts(checked, summit)
+    return (_render_all(checked, notices, templates.decision_notice(), summit, "Decision Notice"),
+            _render_all(checked, exempt, templates.decision_notice_exempt() if exempt else None, summit,
+                        "Decision Notice, Exempt Part (not for publication)"))
 
 
 def render_decision_notices(checked: CheckedAgreement, summit: SummitInfo, *,

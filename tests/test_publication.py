@@ -127,7 +127,8 @@ def figures_of(agreement: Path) -> tuple[Figures, Figures]:
                 per_force_all[f] += amount
                 if public:
                     per_force_published[f] += amount
-    uses_nre = any((fn.get("apportionment") or {}).get("formula") in ("nre", "nre_and_demand") for fn in data["functions"])
+    uses_nre = any((fn.get("apportionment") or {}).get("formula") in ("nre", "nre_and_demand")
+                   for fn in data["functions"])
     nre_figures = {*nre.values(), sum(nre.values(), Decimal(0))} if uses_nre else set()
     (published if nre_published else withheld).numbers.update(nre_figures)
     published.numbers.add(total_published)
@@ -141,7 +142,8 @@ def figures_of(agreement: Path) -> tuple[Figures, Figures]:
 def forbidden(agreement: Path) -> Figures:
     """Return what no document for publication may print: withheld figures no published figure equals."""
     withheld, published = figures_of(agreement)
-    numbers = {n for n in withheld.numbers - published.numbers if n >= 1000}  # small counts are section numbers, days...
+    # small counts are also section numbers, days, ...: only figures of four digits or more are searched
+    numbers = {n for n in withheld.numbers - published.numbers if n >= 1000}
     percents = withheld.percents - published.percents - {HUNDRED}
     return Figures(numbers, percents)
 
@@ -218,7 +220,8 @@ def check_pack(out: Path, agreements: dict[str, Path], *, pdf: bool) -> None:
                 private.numbers |= seen.numbers
                 private.percents |= seen.percents
         assert bad.numbers <= private.numbers, f"{stem}: not printed anywhere: {sorted(bad.numbers - private.numbers)}"
-        assert bad.percents <= private.percents, f"{stem}: not printed anywhere: {sorted(bad.percents - private.percents)}"
+        assert bad.percents <= private.percents, \
+            f"{stem}: not printed anywhere: {sorted(bad.percents - private.percents)}"
 
 
 def build(workspace: Path, run, *, pdf: bool) -> Path:
@@ -279,7 +282,8 @@ def withhold(agreement: Path, seed: int, count: int) -> None:
             cents = [rnd.randint(1, 500) for _ in forces]
             cents = [c * 10000 // sum(cents) for c in cents]
             cents[-1] += 10000 - sum(cents)
-            lines.append("      shares: {" + ", ".join(f'{f}: "{c // 100}.{c % 100:02d}"' for f, c in zip(forces, cents)) + "}")
+            shares = ", ".join(f'{f}: "{c // 100}.{c % 100:02d}"' for f, c in zip(forces, cents))
+            lines.append("      shares: {" + shares + "}")
         if formula in ("demand", "nre_and_demand"):
             lines.append("      demand: {" + ", ".join(f"{f}: {rnd.randint(10_001, 99_999)}" for f in forces) + "}")
         if formula == "nre_and_demand":
