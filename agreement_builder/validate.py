@@ -361,6 +361,22 @@ def load_agreement(path: str | Path, *, parties: str | Path | PartiesFile | None
     return CheckedAgreement(path, model, parties, loaded.source, tuple(sorted(collector.issues, key=Issue.sort_key)))
 
 
+def check_agreement_text(text: str, checked: CheckedAgreement, *, workspace: str | Path | None = None) -> None:
+    """Check an agreement's text as if it were `checked`'s file (same path and parties); raise InputError.
+
+    For an edit not yet written (absorb): nothing is read from or written to disk but the files it names.
+    """
+    from .loader import load_yaml_text
+
+    loaded = load_yaml_text(text, checked.label, checked.path)
+    model: Agreement = _build(Agreement, loaded, "agreement")  # type: ignore[assignment]
+    collector = _Collector(loaded.source)
+    check_agreement(model, checked.parties, checked.path, collector,
+                    workspace=workspace_folder(checked.path, workspace))
+    if collector.errors:
+        raise InputError(collector.issues)
+
+
 def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collector, *,
                     workspace: Path | None = None) -> None:
     """Apply every rule to an agreement that has the right shape; findings go to `c`."""

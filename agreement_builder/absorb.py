@@ -1,0 +1,972 @@
+"""A reviewer's Word edits back into the agreement's YAML: each change mapped to what owns its text.
+
+Why: reviewers work in Word, with Track Changes on or off, and send the draft back. Retyping
+their changes into the YAML by hand loses some (a change to standard wording most easily).
+A rendered agreement carries what it was made from (input_record.py) and a stable id on every
+section, clause and annex (the `_AB_*` bookmarks), so the changes can be read back:
+
+1. The source: the agreement named (or recorded in the document), refused unless the document
+   was rendered from exactly these inputs (same agreement bytes, parties and templates).
+2. The reviewed document as it reads with its tracked changes accepted, with who made each
+   change and when (`w:ins`/`w:del`; bookmarks LibreOffice moved into a deletion are put back
+   first). Untracked edits are found the same way: the document is compared with a fresh
+   render of the same inputs through render.py's one render path.
+3. The two aligned block by block (stable ids first, then text; redline/align.py), and each
+   difference given to its owner:
+   - **agreement data**: an agreement clause (reworded, deleted; a new paragraph in a Part A
+     section is a new clause with a new id), a function's name or specification (purpose,
+     services, service levels), a budget or formula input in an annex table (net revenue
+     expenditure, demand, fixed shares), dates, version, title, the alliance;
+   - **computed figures** (shares, contributions, totals): never written; reported as a
+     conflict naming the inputs to change;
+   - **template wording**: reported with the template, section, paragraph and the text before
+     and after, so it can go into the template or become an agreement clause; never dropped.
+
+The result is data (`Absorption`): the edits for yaml_edit.py, and a `Change` per difference
+with where it was (clause number, who, when) and where it went (FILE:LINE) or why it was not
+absorbed. cli.py prints it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from . import docmodel as dm
+from . import input_record
+from .errors import AgreementBuilderError, InputError
+from .formats import format_date, format_money
+from .formulas import FORMULAS, INPUTS
+from .ooxml import BOOKMARK_END, BOOKMARK_START, CLAUSE, DEL, FUNCTION, INS, NAME, PPR, RPR, SECTION, P, bookmark_name, w
+from .outline import SECTION_TITLES
+from .redline.align import align, ratio, words
+from .textdiff import opcodes
+from .yaml_edit import Edit, EditError, apply
+
+_ABSORB_NS = "urn:agreement-builder:absorb"
+_REV = f"{{{_ABSORB_NS}}}rev"
+
+
+class AbsorbRefused(InputError):
+    """The document cannot be absorbed into this agreement (not rendered from it, or not by this tool)."""
+
+
+# --------------------------------------------------------------------------- the result
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One tracked change as the reviewer's Word recorded it."""
+
+    kind: str  # "inserted" | "deleted"
+    author: str
+    date: str
+    text: str
+
+
+@dataclass
+class Change:
+    """One difference between the reviewed document and a fresh render, and what became of it."""
+
+    status: str  # "absorbed" | "computed" | "template" | "not absorbed"
+    where: str  # in the document: "clause 8.5", "Service Specification 3 “Dog Unit”, Services in Scope"
+    before: str
+    after: str
+    who: str = ""  # authors of the tracked changes in it ("" when typed with Track Changes off)
+    when: str = ""  # their dates
+    field: str = ""  # the YAML field it went to (or would go to)
+    target: str = ""  # FILE:LINE where it went; for template wording, the template and place
+    reason: str = ""  # why it was not absorbed / what to do instead
+
+
+@dataclass
+class Absorption:
+    """What `absorb` found: the changes, the edits they make, and the YAML before and after."""
+
+    agreement: Path
+    label: str
+    changes: list[Change]
+    edits: list[Edit]
+    old_text: str
+    new_text: str
+    tracked: int = 0  # tracked changes in the document
+    problems: list[str] = field(default_factory=list)  # what would be invalid after the edits: nothing is written
+
+    @property
+    def absorbed(self) -> list[Change]:
+        return [c for c in self.changes if c.status == "absorbed"]
+
+    @property
+    def not_absorbed(self) -> list[Change]:
+        return [c for c in self.changes if c.status != "absorbed"]
+
+
+# --------------------------------------------------------------------------- reading the reviewed document
+
+
+def _text_of(el: etree._Element, tags=(w("t"), w("delText"))) -> str:
+    return "".join(t.text or "" for t in el.iter(*tags))
+
+
+def _prepare_revisions(root: etree._Element) -> tuple[dict[int, list[Revision]], list[tuple[str, Revision]], int]:
+    """Record who changed what in each paragraph, then let accepting keep the stable ids.
+
+    Returns the revisions by paragraph number (the number is written on the paragraph, where
+    it survives accepting), the paragraphs deleted whole (their text and revision), and how many
+    tracked changes there were. Bookmarks inside a deletion (LibreOffice moves them there) are
+    moved just before it, unless the whole paragraph goes.
+    """
+    by_paragraph: dict[int, list[Revision]] = {}
+    deleted_whole: list[tuple[str, Revision]] = []
+    count = 0
+    paragraphs = list(root.iter(P))
+    for n, p in enumerate(paragraphs):
+        p.set(_REV, str(n))
+    for n, p in enumerate(paragraphs):
+        revs = by_paragraph.setdefault(n, [])
+        mark_deleted = None
+        for el in p.iter(INS, DEL):
+            count += 1
+            parent = el.getparent()
+            rev = Revision("inserted" if el.tag == INS else "deleted", el.get(w("author"), ""),
+                           el.get(w("date"), ""), _text_of(el))
+            if parent is not None and parent.tag == RPR and parent.getparent() is not None \
+                    and parent.getparent().tag == PPR:
+                if el.tag == DEL:
+                    mark_deleted = rev
+                continue
+            if rev.text:
+                revs.append(rev)
+        kept = "".join(t.text or "" for t in p.iter(w("t")) if not _inside(t, DEL))
+        if mark_deleted is not None:
+            nxt = p.getnext()
+            if not kept.strip():
+                text = _text_of(p)
+                if text.strip():
+                    deleted_whole.append((text, next((r for r in revs if r.kind == "deleted"), mark_deleted)))
+            elif nxt is not None and nxt.tag == P:  # joins the next paragraph: so do its revisions
+                by_paragraph.setdefault(n + 1, []).extend(revs)
+        if mark_deleted is None or kept.strip():
+            for bm in list(p.iter(BOOKMARK_START, BOOKMARK_END)):
+                holder = _inside(bm, DEL)
+                if holder is not None:
+                    holder.addprevious(bm)
+    return by_paragraph, deleted_whole, count
+
+
+def _inside(el: etree._Element, tag: str) -> etree._Element | None:
+    parent = el.getparent()
+    while parent is not None and parent.tag != P:
+        if parent.tag == tag:
+            return parent
+        parent = parent.getparent()
+    return None
+
+
+@dataclass
+class Reviewed:
+    """The reviewed document: its blocks with tracked changes accepted, and who made them."""
+
+    document: dm.Document
+    revisions: dict[int, list[Revision]]
+    deleted_whole: list[tuple[str, Revision]]
+    tracked: int
+    record: input_record.InputRecord | None
+
+    def revisions_of(self, block: dm.Block) -> list[Revision]:
+        found: list[Revision] = []
+        for p in ([block.element] if block.kind == "p" else block.element.iter(P)):
+            number = p.get(_REV)
+            if number is not None:
+                found += self.revisions.get(int(number), [])
+        return found
+
+    def deletion_of(self, text: str) -> Revision | None:
+        for deleted, rev in self.deleted_whole:
+            if deleted.strip() == text.strip():
+                return rev
+        return None
+
+
+def read_reviewed(source: str | Path | bytes, label: str) -> Reviewed:
+    """Return the reviewed document (an untrusted .docx): accepted text, revisions, input record."""
+    from .package import read_docx_parts
+
+    parts = read_docx_parts(source, label=label)
+    root = dm.parse_part(parts, "word/document.xml", label)
+    body = root.find(w("body")) if root is not None else None
+    if body is None:
+        raise InputError.in_file(label, "word/document.xml has no w:body: this is not a Word document")
+    revisions, deleted_whole, tracked = _prepare_revisions(root)
+    styles = dm.read_styles(dm.parse_part(parts, "word/styles.xml", label))
+    accepted = dm.accept_revisions(root)
+    document = dm.Document(label, parts, root, body, dm.read_blocks(body, styles), styles, accepted)
+    return Reviewed(document, revisions, deleted_whole, tracked, input_record.read(parts))
+
+
+# --------------------------------------------------------------------------- finding and trusting the source
+
+
+def find_source(reviewed: Reviewed, label: str, agreement: Path | None, reviewed_path: Path | None) -> Path:
+    """Return the agreement file to absorb into: the one named, else the one the document records."""
+    record = reviewed.record
+    if record is None:
+        raise AbsorbRefused.in_file(
+            label, "the document does not say which agreement it was rendered from (it has no agreement-builder "
+                   "record in its properties)",
+            hint="absorb reads documents rendered by agreement-builder render or build; name the agreement: "
+                 "absorb REVIEWED.docx AGREEMENT.yaml")
+    if agreement is not None:
+        return agreement
+    source = record.source
+    if os.path.isabs(source) or ".." in Path(source).parts or "\\" in source:
+        raise AbsorbRefused.in_file(label, "the agreement path recorded in the document leaves its workspace",
+                                    hint="name the agreement: absorb REVIEWED.docx AGREEMENT.yaml")
+    folders = [Path.cwd()]
+    if reviewed_path is not None:
+        folders += [Path(os.path.abspath(reviewed_path)).parent, *Path(os.path.abspath(reviewed_path)).parent.parents]
+    for folder in folders:
+        candidate = folder / source
+        if candidate.is_file():
+            return candidate
+    raise AbsorbRefused.in_file(label, f"the agreement it was rendered from, {source}, is not in the current folder "
+                                       "or a folder above the document",
+                                hint="run absorb in the workspace, or name the agreement: absorb REVIEWED.docx AGREEMENT.yaml")
+
+
+def check_source(record: input_record.InputRecord, checked, label: str, digest: str) -> None:
+    """Refuse, naming what differs, unless the document was rendered from exactly these inputs."""
+    from .inputs import read_input
+
+    info = checked.agreement.agreement
+    name = checked.label
+    if record.reference != info.reference:
+        raise AbsorbRefused.in_file(
+            label, f"the document was rendered from the agreement with reference {record.reference!r}, "
+                   f"not from {name} ({info.reference!r})",
+            hint="name the agreement the document was rendered from")
+    if record.agreement_sha256 != input_record.file_sha256(read_input(checked.path, name)):
+        raise AbsorbRefused.in_file(
+            label, f"{name} has changed since the document was rendered from it (version {record.version or '?'}): "
+                   "the reviewer's changes cannot be told apart from the file's",
+            hint="absorb into the agreement as it was when rendered (e.g. from version control), then redo the later changes")
+    if record.inputs_sha256 != digest:
+        raise AbsorbRefused.in_file(
+            label, f"the parties file or the templates have changed since the document was rendered from {name}",
+            hint="absorb with the parties file and templates the document was rendered with")
+
+
+# --------------------------------------------------------------------------- who owns the text of a fresh render
+
+
+@dataclass(frozen=True)
+class Span:
+    """A value printed inside a paragraph or cell: its text, the field it comes from, how to read it back."""
+
+    text: str
+    path: tuple  # YAML data path
+    kind: str  # "text" | "date" | "money" | "number" | "percent" | "computed"
+    inputs: tuple = ()  # for computed: the input paths to change instead
+    scope: str = ""  # a heading path the span belongs to ("" anywhere)
+
+
+@dataclass
+class Owner:
+    """What owns a fresh block's text as a whole (None: template wording, maybe with spans)."""
+
+    kind: str  # "clause" | "item" | "field"
+    path: tuple  # clause: ("clauses", key, index); item: (..., list, index); field: the value's path
+    list_path: tuple = ()  # item / clause: the list
+
+
+def _number(text: str) -> Decimal:
+    cleaned = text.strip().replace(",", "").replace("£", "").rstrip("%").strip()
+    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+        raise ValueError(text)
+    return Decimal(cleaned)
+
+
+def _parse(kind: str, text: str) -> Any:
+    """Return an edited value read back into data (ValueError when it does not read as its kind)."""
+    text = text.strip()
+    if kind == "text":
+        if not text:
+            raise ValueError("empty")
+        return text
+    if kind == "date":
+        try:
+            return dt.datetime.strptime(text, "%d %B %Y").date()
+        except ValueError:
+            raise ValueError(text) from None
+    if kind == "money":
+        if not text.startswith("£"):
+            raise ValueError(text)
+        return _number(text)
+    if kind == "percent":
+        if not text.endswith("%"):
+            raise ValueError(text)
+        return _number(text)
+    return _number(text)
+
+
+_EXPECT = {"date": "a date like 19 July 2016", "money": "an amount like £1,000.00", "number": "a number",
+           "percent": "a percentage like 28.50%", "text": "some text"}
+
+
+class Ownership:
+    """Who owns the text of each block of a fresh render of `checked`."""
+
+    def __init__(self, checked, fresh: dm.Document, tset, publication: bool):
+        from .context import annex_kind, clause_id
+
+        self.checked = checked
+        a = checked.agreement
+        self.a = a
+        self.source = checked.source
+        self.fresh = fresh
+        self.owners: dict[int, Owner] = {}
+        self.spans: list[Span] = []
+        self.numbers = _section_numbers(fresh)
+        self.template_of: dict[str, str] = {"": _show(tset.umbrella())}
+        self.function_index = {fn.id: i for i, fn in enumerate(a.functions)}
+        self.force_by_name = {checked.parties.parties.forces[f].name: f for f in a.forces}
+        for fn in a.functions:
+            self.template_of[bookmark_name(FUNCTION, fn.id)] = _show(tset.annex(fn.id, annex_kind(fn, publication)))
+        # agreement clauses, by their bookmark
+        clause_at: dict[str, tuple] = {}
+        self.clause_items: dict[str, list] = {}
+        for key, items in a.clauses.items():
+            raw = self._raw(("clauses", key)) or []
+            self.clause_items[key] = raw
+            for index, clause in enumerate(items):
+                clause_at[bookmark_name(CLAUSE, clause_id(key, clause.text, clause.id))] = (key, index)
+        self.ids = {c.id for items in a.clauses.values() for c in items if c.id} | {fn.id for fn in a.functions}
+        annex_blocks: dict[str, list[int]] = {}
+        for k, block in enumerate(fresh.blocks):
+            if block.stable_id and block.stable_id in clause_at:
+                key, index = clause_at[block.stable_id]
+                self.owners[k] = Owner("clause", ("clauses", key, index), ("clauses", key))
+            elif block.path.startswith(FUNCTION) and block.kind == "p":
+                annex_blocks.setdefault(block.path, []).append(k)
+        for i, fn in enumerate(a.functions):
+            ks = annex_blocks.get(bookmark_name(FUNCTION, fn.id), [])
+            self._own_specification(i, fn, ks)
+        self._spans()
+
+    def _raw(self, path: tuple) -> Any:
+        data = self.checked_data
+        for step in path:
+            try:
+                data = data[step]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return data
+
+    @property
+    def checked_data(self) -> Any:
+        if not hasattr(self, "_data"):
+            from .loader import load_yaml_text
+            from .inputs import read_input
+
+            self._data = load_yaml_text(read_input(self.checked.path, self.checked.label), self.checked.label).data
+        return self._data
+
+    def _own_specification(self, i: int, fn, ks: list[int]) -> None:
+        spec = fn.specification if not isinstance(fn.specification, str) else None
+        blocks = self.fresh.blocks
+        if ks and blocks[ks[0]].stable_id and blocks[ks[0]].text.endswith(fn.name):
+            self.spans.append(Span(fn.name, ("functions", i, "name"), "text",
+                                   scope=bookmark_name(FUNCTION, fn.id)))
+        if spec is None:
+            return
+        base = ("functions", i, "specification")
+        wanted: list[tuple[tuple, str, tuple]] = []
+        if spec.purpose:
+            wanted.append((base + ("purpose",), spec.purpose, ()))
+        for name in ("services", "service_levels"):
+            for j, item in enumerate(getattr(spec, name, None) or []):
+                wanted.append((base + (name, j), item, base + (name,)))
+        at = 0
+        for path, text, list_path in wanted:
+            for n in range(at, len(ks)):
+                if blocks[ks[n]].text == text and ks[n] not in self.owners:
+                    self.owners[ks[n]] = Owner("item" if list_path else "field", path, list_path)
+                    at = n + 1
+                    break
+
+    def _spans(self) -> None:
+        a, info = self.a, self.a.agreement
+        for name in ("date", "commencement", "review"):
+            value = getattr(info, name)
+            if value is not None:
+                self.spans.append(Span(format_date(value), ("agreement", name), "date"))
+        for name in ("version", "reference", "title", "alliance"):
+            self.spans.append(Span(getattr(info, name), ("agreement", name), "text"))
+        for name, value in a.governance.model_dump().items():
+            if value:
+                self.spans.append(Span(value, ("governance", name), "text"))
+        for i, fn in enumerate(a.functions):
+            scope = bookmark_name(FUNCTION, fn.id)
+            self.spans.append(Span(fn.name, ("functions", i, "name"), "text"))
+            if fn.budget is not None:
+                self.spans.append(Span(format_money(fn.budget), ("functions", i, "budget"), "money", scope=scope))
+        total = sum((fn.budget for fn in a.functions if fn.budget is not None), Decimal(0))
+        self.spans.append(Span(format_money(total), ("functions",), "computed",
+                               tuple(("functions", i, "budget") for i, fn in enumerate(a.functions) if fn.budget)))
+        # longest first: a function name inside the title is found as the name, not the title
+        self.spans.sort(key=lambda s: -len(s.text))
+
+    # -------------------------------------------------------------- tables of an annex
+
+    def cell_owner(self, table: dm.Block, row: int, col: int) -> Span | None:
+        """Return the field (or computed figure) a cell of an annex table shows, or None."""
+        if not table.path.startswith(FUNCTION):
+            return None
+        fid = table.path[len(FUNCTION):]
+        i = self.function_index.get(fid)
+        if i is None:
+            i = next((n for n, fn in enumerate(self.a.functions) if bookmark_name(FUNCTION, fn.id) == table.path), None)
+            if i is None:
+                return None
+        fn = self.a.functions[i]
+        rows = table.rows
+        if not rows or len(rows[0].cells) < 2 or rows[0].cells[0].text.strip() != "Force":
+            return None
+        header = [c.text.strip() for c in rows[0].cells]
+        force_name = rows[row].cells[0].text.strip() if row < len(rows) and rows[row].cells else ""
+        force = self.force_by_name.get(force_name)
+        ap = fn.apportionment
+        inputs = _inputs_of(fn, i)
+        heading = header[col] if col < len(header) else ""
+        for key, spec in INPUTS.items():
+            if spec.per_force and heading == spec.label:
+                if force is None or col != 1:
+                    return Span(rows[row].cells[col].text, (), "computed", inputs)
+                path = ("finance", "net_revenue_expenditure", force) if not spec.per_function else \
+                    ("functions", i, "apportionment", spec.field, force)
+                return Span(rows[row].cells[col].text, path, spec.kind)
+        if header[:3] == ["Force", "Share", "Annual Contribution"] or "Share" in header:
+            if ap is not None and ap.formula == "fixed" and heading == "Share" and force is not None:
+                return Span(rows[row].cells[col].text, ("functions", i, "apportionment", "shares", force), "percent")
+            return Span(rows[row].cells[col].text, (), "computed", inputs)
+        return None
+
+
+def _inputs_of(fn, i: int) -> tuple:
+    ap = fn.apportionment
+    paths: list[tuple] = [("functions", i, "budget")]
+    if ap is None:
+        return tuple(paths)
+    paths.append(("functions", i, "apportionment", "formula"))
+    for key in FORMULAS[ap.formula].inputs:
+        spec = INPUTS[key]
+        paths.append(("finance", "net_revenue_expenditure") if not spec.per_function else
+                     ("functions", i, "apportionment", spec.field))
+    return tuple(paths)
+
+
+def _show(path: Path) -> str:
+    from .loader import display_path
+
+    return display_path(path)
+
+
+def _section_numbers(doc: dm.Document) -> dict[str, str]:
+    from .compose import section_numbers
+
+    return section_numbers(doc.body)
+
+
+# --------------------------------------------------------------------------- where a block is, in words
+
+
+class Places:
+    """Where each block of a document is, as a reader finds it: "clause 8.5", "Service Specification 3 …"."""
+
+    def __init__(self, doc: dm.Document, numbers: dict[str, str], functions: list):
+        self.doc = doc
+        self.numbers = numbers
+        self.annex_number = {bookmark_name(FUNCTION, fn.id): (n, fn.name) for n, fn in enumerate(functions, start=1)}
+        self.labels: list[str] = []
+        counter: dict[str, int] = {}
+        items = 0
+        heading = ""
+        for block in doc.blocks:
+            path = block.path
+            style = block.style_name.lower()
+            if block.is_heading:
+                counter[path] = 0
+                items = 0
+                heading = ""
+                self.labels.append(self._section(path, block.text))
+                continue
+            if path.startswith(SECTION) and style == "clause":
+                counter[path] = counter.get(path, 0) + 1
+                items = 0
+                self.labels.append(f"clause {numbers.get(path, '?')}.{counter[path]}")
+            elif path.startswith(SECTION) and style == "clause item":
+                items += 1
+                self.labels.append(f"clause {numbers.get(path, '?')}.{counter.get(path, 0)}"
+                                   f"({chr(ord('a') + (items - 1) % 26)})")
+            elif path.startswith(FUNCTION):
+                if style == "annex heading":
+                    heading = block.text
+                    counter[path] = counter.get(path, 0)
+                    self.labels.append(f"{self._section(path, '')}, heading “{_short(block.text)}”")
+                    continue
+                counter[path] = counter.get(path, 0) + 1
+                what = f", {heading}" if heading else ""
+                kind = "table" if block.kind == "tbl" else "paragraph"
+                self.labels.append(f"{self._section(path, '')}{what}, {kind} {counter[path]}")
+            else:
+                counter[path] = counter.get(path, 0) + 1
+                kind = "table" if block.kind == "tbl" else "paragraph"
+                self.labels.append(f"{self._section(path, path) if path else 'the opening pages'}, {kind} {counter[path]}")
+
+    def _section(self, path: str, text: str) -> str:
+        if path.startswith(SECTION):
+            key = path[len(SECTION):]
+            return f"section {self.numbers.get(path, '?')} “{SECTION_TITLES.get(key, text)}”"
+        if path in self.annex_number:
+            n, name = self.annex_number[path]
+            return f"Service Specification {n} “{name}”"
+        return f"“{_short(text)}”" if text else "the document"
+
+    def of(self, k: int) -> str:
+        return self.labels[k] if 0 <= k < len(self.labels) else "the document"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- the comparison
+
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def _span_edits(before: str, after: str, spans: list[Span], scope: str) -> tuple[list[tuple[Span, str]], bool]:
+    """Return the printed values a change of `before` into `after` edits, and whether that is all it changes.
+
+    Each changed stretch (a word diff) must lie inside one occurrence of a value; the value's
+    new text is its occurrence with the stretches inside it changed.
+    """
+    a, b = _tokens(before), _tokens(after)
+    offsets_a = [0]
+    for t in a:
+        offsets_a.append(offsets_a[-1] + len(t))
+    offsets_b = [0]
+    for t in b:
+        offsets_b.append(offsets_b[-1] + len(t))
+    occurrences: list[tuple[int, int, Span]] = []
+    taken: list[tuple[int, int]] = []
+    for span in spans:
+        if span.scope and span.scope != scope or not span.text:
+            continue
+        for m in re.finditer(re.escape(span.text), before):
+            s, e = m.start(), m.end()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            # a value is whole words: not the middle of a longer word
+            if (s > 0 and before[s - 1].isalnum() and span.text[0].isalnum()) or \
+                    (e < len(before) and before[e].isalnum() and span.text[-1].isalnum()):
+                continue
+            occurrences.append((s, e, span))
+            taken.append((s, e))
+    edits: dict[int, list[tuple[int, int, str]]] = {}
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
+        if tag == "equal":
+            continue
+        s, e = offsets_a[i1], offsets_a[i2]
+        new = "".join(b[j1:j2])
+        hit = None
+        for n, (os_, oe, _span) in enumerate(occurrences):
+            if (os_ <= s and e <= oe) if e > s else (os_ <= s <= oe):
+                hit = n
+                break
+        if hit is None:
+            return [], False
+        edits.setdefault(hit, []).append((s, e, new))
+    out = []
+    for n, changes in edits.items():
+        os_, oe, span = occurrences[n]
+        text = before[os_:oe]
+        for s, e, new in sorted(changes, reverse=True):
+            text = text[: s - os_] + new + text[e - os_:]
+        out.append((span, text))
+    return out, bool(out)
+
+
+def _rev_summary(revs: list[Revision]) -> tuple[str, str]:
+    authors = list(dict.fromkeys(r.author for r in revs if r.author))
+    dates = sorted({r.date for r in revs if r.date})
+    when = dates[0] if len(dates) == 1 else (f"{dates[0]} to {dates[-1]}" if dates else "")
+    return ", ".join(authors), when
+
+
+def _slug(text: str, taken: set[str]) -> str:
+    stop = {"the", "a", "an", "of", "and", "or", "to", "in", "for", "on", "by", "shall", "is", "be", "each", "any"}
+    found = [t.lower() for t in re.findall(r"[A-Za-z0-9]+", text) if t.lower() not in stop][:4]
+    base = "_".join(found)[:48] or "clause"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}_{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _field(path: tuple) -> str:
+    """Return a data path as a person writes it: `clauses.accountability[0].text`."""
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+class _Collector:
+    """The changes and edits of one absorb, with one edit per field (repeated equal edits merged)."""
+
+    def __init__(self, source, label: str):
+        self.changes: list[Change] = []
+        self.edits: list[Edit] = []
+        self.values: dict[tuple, tuple[Any, Change]] = {}
+        self.source = source
+        self.label = label
+        self.edit_of: list[tuple[Edit, list[Change]]] = []
+        self.problems: list[str] = []
+
+    def set(self, path: tuple, value: Any, change: Change) -> None:
+        change.field = _field(path)
+        if path in self.values:
+            old, first = self.values[path]
+            if str(old) == str(value):
+                change.status = "absorbed"
+                self.changes.append(change)
+                for edit, owners in self.edit_of:
+                    if edit.path == path:
+                        owners.append(change)
+                return
+            change.status = "not absorbed"
+            change.reason = (f"conflicts with another change of the same field ({first.where}: "
+                             f"{_short(str(old), 40)!r}); absorb one by hand")
+            self.changes.append(change)
+            return
+        self.values[path] = (value, change)
+        self.add_edit(Edit("set", path, value), change)
+
+    def add_edit(self, edit: Edit, change: Change) -> None:
+        change.status = "absorbed"
+        self.edits.append(edit)
+        self.edit_of.append((edit, [change]))
+        self.changes.append(change)
+
+    def other(self, change: Change) -> None:
+        self.changes.append(change)
+
+
+def compare(checked, fresh: dm.Document, reviewed: Reviewed, tset, publication: bool = False) -> _Collector:
+    """Return the changes from `fresh` (a render of `checked`) to `reviewed`, each mapped to its owner."""
+    own = Ownership(checked, fresh, tset, publication)
+    places = Places(fresh, own.numbers, list(checked.agreement.functions))
+    got = _Collector(checked.source, checked.label)
+    old, new = fresh.blocks, reviewed.document.blocks
+
+    def exact(b):
+        return (b.kind, b.text)
+
+    def loose(b):
+        return (b.kind, b.text) if b.text.strip() else None
+
+    def similar(x, y):
+        return ratio(words(x.text), words(y.text))
+
+    def compatible(x, y):
+        return x.kind == y.kind and (x.kind == "p" or len(x.rows) == len(y.rows) or similar(x, y) > 0.8)
+
+    def in_order(x, y):
+        return bool(set(words(x.text)) & set(words(y.text)))
+
+    pairs = align(old, new, anchor=lambda b: b.stable_id, exact=exact, loose=loose, similar=similar,
+                  compatible=compatible, in_order=in_order)
+    last_old = -1
+    pending_inserts: list[tuple[int, int]] = []  # (reviewed index, previous fresh index)
+    for i, j in pairs:
+        if i is not None and j is not None:
+            last_old = i
+            if old[i].kind == "tbl":
+                _table(own, places, got, reviewed, old[i], new[j], i)
+            elif old[i].text != new[j].text:
+                _paragraph(own, places, got, reviewed, i, old[i], new[j])
+        elif i is not None:
+            last_old = i
+            _deleted(own, places, got, reviewed, i, old[i])
+        else:
+            if new[j].text.strip():
+                pending_inserts.append((j, last_old))
+    _inserted(own, places, got, reviewed, pending_inserts, old, new, pairs)
+    return got
+
+
+def _template_change(own: Ownership, places: Places, block_path: str, k: int, before: str, after: str,
+                     revs: list[Revision], what: str = "standard wording") -> Change:
+    who, when = _rev_summary(revs)
+    template = own.template_of.get(block_path, own.template_of[""])
+    where = places.of(k)
+    return Change("template", where, before, after, who, when, target=f"{template}, {where}",
+                  reason=f"a change to {what}: edit the template, or make it an agreement clause")
+
+
+def _paragraph(own: Ownership, places: Places, got: _Collector, reviewed: Reviewed, k: int,
+               fresh: dm.Block, edited: dm.Block) -> None:
+    revs = reviewed.revisions_of(edited)
+    who, when = _rev_summary(revs)
+    change = Change("absorbed", places.of(k), fresh.text, edited.text, who, when)
+    if fresh.style_name.lower().startswith("toc"):
+        return got.other(Change("not absorbed", "the table of contents", fresh.text, edited.text, who, when,
+                                reason="the contents are made from the headings: change the heading instead"))
+    owner = own.owners.get(k)
+    if owner is not None:
+        text = edited.text.strip()
+        if not text:
+            return _deleted(own, places, got, reviewed, k, fresh, revs)
+        if "\n" in text or "\t" in text:
+            change.status, change.reason = "not absorbed", "the new text has a line break or tab, which a clause cannot hold"
+            change.field = _field(owner.path)
+            return got.other(change)
+        path = owner.path
+        if owner.kind == "clause":
+            raw = own.clause_items.get(path[1], [])
+            if isinstance(raw[path[2]], dict):
+                path = path + ("text",)
+        return got.set(path, text, change)
+    _spans_or_template(own, places, got, k, fresh.path, fresh.text, edited.text, revs, change)
+
+
+def _spans_or_template(own: Ownership, places: Places, got: _Collector, k: int, scope: str, before: str,
+                       after: str, revs: list[Revision], change: Change, what: str = "standard wording") -> None:
+    found, only = _span_edits(before, after, own.spans, scope)
+    if not only:
+        t = _template_change(own, places, scope, k, before, after, revs, what)
+        t.where = change.where
+        return got.other(t)
+    for span, text in found:
+        one = Change("absorbed", change.where, span.text, text, change.who, change.when)
+        if span.kind == "computed":
+            one.status = "computed"
+            one.reason = "a computed figure is never written; change its inputs instead: " + \
+                ", ".join(_at(own, p) for p in span.inputs)
+            got.other(one)
+            continue
+        try:
+            value = _parse(span.kind, text)
+        except ValueError:
+            one.status, one.field = "not absorbed", _field(span.path)
+            one.reason = f"{text!r} does not read as {_EXPECT[span.kind]}"
+            got.other(one)
+            continue
+        got.set(span.path, value, one)
+
+
+def _at(own: Ownership, path: tuple) -> str:
+    pos = own.source.value(path)
+    return f"{_field(path)} ({pos.file}:{pos.line})"
+
+
+def _table(own: Ownership, places: Places, got: _Collector, reviewed: Reviewed, fresh: dm.Block,
+           edited: dm.Block, k: int) -> None:
+    if fresh.text == edited.text:
+        return
+    revs = reviewed.revisions_of(edited)
+    who, when = _rev_summary(revs)
+    if len(fresh.rows) != len(edited.rows) or any(len(a.cells) != len(b.cells) for a, b in zip(fresh.rows, edited.rows)):
+        got.other(Change("not absorbed", places.of(k), fresh.text, edited.text, who, when,
+                         reason="rows or columns were added or removed: a table's shape comes from the data "
+                                "(forces, formula inputs); change those instead"))
+        return
+    for r, (row_a, row_b) in enumerate(zip(fresh.rows, edited.rows)):
+        for c, (cell_a, cell_b) in enumerate(zip(row_a.cells, row_b.cells)):
+            if cell_a.text == cell_b.text:
+                continue
+            column = fresh.rows[0].cells[c].text.strip() if fresh.rows[0].cells else ""
+            where = f"{places.of(k)}, row “{_short(row_a.cells[0].text, 40)}”" + (f", {column}" if column else "")
+            cell_revs = [rv for p in cell_b.element.iter(P) for rv in reviewed.revisions.get(int(p.get(_REV, -1)), [])]
+            cwho, cwhen = _rev_summary(cell_revs) if cell_revs else (who, when)
+            change = Change("absorbed", where, cell_a.text, cell_b.text, cwho, cwhen)
+            span = own.cell_owner(fresh, r, c)
+            if span is not None and span.kind == "computed":
+                change.status = "computed"
+                change.reason = "a computed figure is never written; change its inputs instead: " + \
+                    ", ".join(_at(own, p) for p in span.inputs)
+                got.other(change)
+                continue
+            if span is not None:
+                try:
+                    value = _parse(span.kind, cell_b.text)
+                except ValueError:
+                    change.status, change.field = "not absorbed", _field(span.path)
+                    change.reason = f"{cell_b.text.strip()!r} does not read as {_EXPECT[span.kind]}"
+                    got.other(change)
+                    continue
+                got.set(span.path, value, change)
+                continue
+            _spans_or_template(own, places, got, k, fresh.path, cell_a.text, cell_b.text, cell_revs, change,
+                               "standard wording in a table")
+
+
+def _deleted(own: Ownership, places: Places, got: _Collector, reviewed: Reviewed, k: int, fresh: dm.Block,
+             revs: list[Revision] | None = None) -> None:
+    if not fresh.text.strip():
+        return
+    rev = reviewed.deletion_of(fresh.text)
+    if revs is None:
+        revs = [rev] if rev is not None else []
+    who, when = _rev_summary(revs)
+    change = Change("absorbed", places.of(k), fresh.text, "", who, when)
+    owner = own.owners.get(k)
+    if owner is not None and owner.kind in ("clause", "item"):
+        change.field = _field(owner.path)
+        return got.add_edit(Edit("remove", owner.path), change)
+    if owner is not None:
+        change.status, change.field = "not absorbed", _field(owner.path)
+        change.reason = "this text is required by the format; reword it instead of deleting it"
+        return got.other(change)
+    if fresh.kind == "tbl":
+        change.status = "not absorbed"
+        change.reason = "a table made from the data was deleted; change the data (forces, formula) instead"
+        return got.other(change)
+    got.other(_template_change(own, places, fresh.path, k, fresh.text, "", revs))
+
+
+def _inserted(own: Ownership, places: Places, got: _Collector, reviewed: Reviewed, inserts: list[tuple[int, int]],
+              old: list[dm.Block], new: list[dm.Block], pairs) -> None:
+    """A new paragraph: a new clause in a Part A section, a new item of a list it sits in, else template wording."""
+    taken = set(own.ids)
+    for j, prev in inserts:
+        block = new[j]
+        revs = reviewed.revisions_of(block)
+        who, when = _rev_summary(revs)
+        where_k = prev if prev >= 0 else 0
+        path = old[prev].path if prev >= 0 else ""
+        change = Change("absorbed", f"new paragraph after {places.of(where_k)}", "", block.text, who, when)
+        if block.kind == "tbl":
+            change.status, change.reason = "not absorbed", "a new table has no place in the data; add it to a template"
+            got.other(change)
+            continue
+        text = block.text.strip()
+        if "\n" in text or "\t" in text:
+            got.other(_template_change(own, places, path, where_k, "", block.text, revs))
+            continue
+        owner_prev = own.owners.get(prev)
+        owner_next = own.owners.get(prev + 1)
+        item = None
+        for owner, offset in ((owner_prev, 1), (owner_next, 0)):
+            if owner is not None and owner.kind == "item":
+                item = owner.list_path + (owner.path[-1] + offset,)
+                break
+        if item is not None:
+            change.field = _field(item)
+            got.add_edit(Edit("insert", item, text), change)
+            continue
+        if path.startswith(SECTION) and not block.is_heading:
+            key = path[len(SECTION):]
+            if key in SECTION_TITLES:
+                existing = own.clause_items.get(key) or []
+                # after the last agreement clause of the section before the insertion point
+                before = [own.owners[i].path[2] for i in range(0, prev + 1)
+                          if i in own.owners and own.owners[i].kind == "clause" and own.owners[i].path[1] == key]
+                index = (max(before) + 1) if before else 0
+                if existing and all(isinstance(x, str) for x in existing):
+                    value: Any = text
+                else:
+                    value = {"id": _slug(text, taken), "text": text}
+                target = ("clauses", key, index)
+                change.field = _field(target)
+                got.add_edit(Edit("insert", target, value), change)
+                continue
+        got.other(_template_change(own, places, path, where_k, "", block.text, revs))
+
+
+# --------------------------------------------------------------------------- the whole
+
+
+def absorb(reviewed_source: str | Path | bytes, agreement: Path | None = None, *, label: str | None = None,
+           parties: Path | None = None, templates: Path | None = None, annexes: Path | None = None,
+           workspace: Path | None = None) -> Absorption:
+    """Return what absorbing a reviewed document into its agreement changes (nothing is written here)."""
+    from .inputs import read_input
+    from .render import fingerprint, render_agreement
+    from .context import annex_kind
+    from .templates import find_templates
+    from .validate import load_agreement
+
+    reviewed_path = Path(reviewed_source) if not isinstance(reviewed_source, bytes) else None
+    label = label or (str(reviewed_source) if reviewed_path else "<docx>")
+    reviewed = read_reviewed(reviewed_source, label)
+    agreement = find_source(reviewed, label, agreement, reviewed_path)
+    checked = load_agreement(agreement, parties=parties, workspace=workspace)
+    tset = find_templates(agreement, templates=templates, annexes=annexes)
+    record = reviewed.record
+    assert record is not None
+    paths = [tset.umbrella()] + [tset.annex(fn.id, annex_kind(fn, record.publication))
+                                 for fn in checked.agreement.functions]
+    check_source(record, checked, label, fingerprint(checked, paths, record.publication))
+    fresh_bytes = render_agreement(checked, templates=tset, publication=record.publication)
+    fresh = dm.read_document(fresh_bytes, "<fresh render>")
+    got = compare(checked, fresh, reviewed, tset, record.publication)
+    old_text = read_input(checked.path, checked.label).decode("utf-8-sig")
+    new_text = old_text
+    if got.edits:
+        new_text = _apply(got, old_text, checked)
+    return Absorption(agreement, checked.label, got.changes, got.edits, old_text, new_text, reviewed.tracked,
+                      got.problems)
+
+
+def _apply(got: _Collector, old_text: str, checked) -> str:
+    """Return the YAML with the edits made; an edit that cannot be made is reported, the others still made."""
+    edits = list(got.edits)
+    try:
+        result = apply(old_text, edits, checked.label)
+    except EditError:
+        # find the edits that cannot be made alone, report them, make the rest
+        good = []
+        for edit, owners in got.edit_of:
+            try:
+                apply(old_text, good + [edit], checked.label)
+                good.append(edit)
+            except EditError as exc:
+                for change in owners:
+                    change.status, change.reason = "not absorbed", exc.message
+        got.edits = good
+        got.edit_of = [(e, o) for e, o in got.edit_of if e in good]
+        if not good:
+            return old_text
+        result = apply(old_text, good, checked.label)
+    got.problems = _validate(result.text, checked, got)
+    for (edit, owners), line in zip(got.edit_of, result.lines):
+        for change in owners:
+            change.target = f"{checked.label}:{line}"
+    return result.text
+
+
+def _validate(text: str, checked, got: _Collector) -> list[str]:
+    """Return the problems the edited agreement would have (a share table that no longer sums to 100, ...)."""
+    from .validate import check_agreement_text
+
+    try:
+        check_agreement_text(text, checked)
+    except InputError as exc:
+        return [issue.format() for issue in exc.issues if issue.is_error]
+    return []
