@@ -229,15 +229,16 @@ def find_source(reviewed: Reviewed, label: str, agreement: Path | None, reviewed
     if os.path.isabs(source) or ".." in Path(source).parts or "\\" in source:
         raise AbsorbRefused.in_file(label, "the agreement path recorded in the document leaves its workspace",
                                     hint="name the agreement: absorb REVIEWED.docx AGREEMENT.yaml")
-    folders = [Path.cwd()]
-    if reviewed_path is not None:
+    folders = []
+    if reviewed_path is not None:  # the document's own workspace first, then the current folder
         folders += [Path(os.path.abspath(reviewed_path)).parent, *Path(os.path.abspath(reviewed_path)).parent.parents]
+    folders.append(Path.cwd())
     for folder in folders:
         candidate = folder / source
         if candidate.is_file():
             return candidate
-    raise AbsorbRefused.in_file(label, f"the agreement it was rendered from, {source}, is not in the current folder "
-                                       "or a folder above the document",
+    raise AbsorbRefused.in_file(label, f"the agreement it was rendered from, {source}, is not in the document's "
+                                       "folder, a folder above it, or the current folder",
                                 hint="run absorb in the workspace, or name the agreement: absorb REVIEWED.docx AGREEMENT.yaml")
 
 
@@ -735,6 +736,8 @@ def _paragraph(own: Ownership, places: Places, got: _Collector, reviewed: Review
     who, when = _rev_summary(revs)
     change = Change("absorbed", places.of(k), fresh.text, edited.text, who, when)
     if fresh.style_name.lower().startswith("toc"):
+        if _toc_entry(fresh.text) == _toc_entry(edited.text):
+            return None  # page numbers updated by Word or LibreOffice: not a change
         return got.other(Change("not absorbed", "the table of contents", fresh.text, edited.text, who, when,
                                 reason="the contents are made from the headings: change the heading instead"))
     owner = own.owners.get(k)
@@ -753,6 +756,10 @@ def _paragraph(own: Ownership, places: Places, got: _Collector, reviewed: Review
                 path = path + ("text",)
         return got.set(path, text, change)
     _spans_or_template(own, places, got, k, fresh.path, fresh.text, edited.text, revs, change)
+
+
+def _toc_entry(text: str) -> str:
+    return " ".join(re.sub(r"\s*\d+\s*$", "", text).split())
 
 
 def _spans_or_template(own: Ownership, places: Places, got: _Collector, k: int, scope: str, before: str,

@@ -285,8 +285,13 @@ def _splice(text: str, spans: dict[tuple, NodeSpan], edit: Edit) -> tuple[int, i
         seq = spans.get(list_path)
         if seq is None or seq.kind != "seq" or seq.style != "block" or index >= count:
             raise EditError("items are removed only from a list written one item per line")
-        if count == 1:
-            return seq.start, _trim_end(text, seq.end), "[]"
+        if count == 1:  # the list becomes empty: `key: []`
+            start = seq.start
+            if seq.key_start is not None:
+                colon = text.find(":", seq.key_start)
+                if 0 <= colon < seq.start and not text[colon + 1:seq.start].strip():
+                    return colon + 1, _trim_end(text, seq.end), " []"
+            return start, _trim_end(text, seq.end), "[]"
         start, _prefix = _item_prefix(text, spans[list_path + (index,)])
         end = _item_end(text, spans, list_path, index)
         return start, end, ""
