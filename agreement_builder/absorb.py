@@ -87,17 +87,44 @@ class Change:
 
 
 @dataclass
-class Absorption:
-    """What `absorb` found: the changes, the edits they make, and the YAML before and after."""
+class FileEdit:
+    """One YAML file absorb changes: its text before and after."""
 
-    agreement: Path
+    path: Path
     label: str
-    changes: list[Change]
-    edits: list[Edit]
     old_text: str
     new_text: str
+
+
+@dataclass
+class Absorption:
+    """What `absorb` found: the changes, and each YAML file before and after (nothing is written here).
+
+    The agreement is always `files[0]`; office holders' names are in the parties file, which
+    comes second when a signature block was edited.
+    """
+
+    files: list[FileEdit]
+    changes: list[Change]
+    edits: list[Edit]
     tracked: int = 0  # tracked changes in the document
     problems: list[str] = field(default_factory=list)  # what would be invalid after the edits: nothing is written
+
+    @property
+    def agreement(self) -> Path:
+        return self.files[0].path
+
+    @property
+    def label(self) -> str:
+        return self.files[0].label
+
+    @property
+    def old_text(self) -> str:
+        return self.files[0].old_text
+
+    @property
+    def new_text(self) -> str:
+        return self.files[0].new_text
 
     @property
     def absorbed(self) -> list[Change]:
@@ -360,6 +387,14 @@ class Ownership:
             ks = annex_blocks.get(bookmark_name(FUNCTION, fn.id), [])
             self._own_specification(i, fn, ks)
         self._spans()
+        # signature blocks: "Signed by [holder, ]the <office>" (holders are in the parties file)
+        self.signers: dict[str, tuple[str, str, str]] = {}
+        known = checked.parties.parties.forces
+        for force_id in a.forces:
+            for role in ("chief_officer", "policing_body"):
+                office = getattr(known[force_id], role)
+                signed = f"Signed by {office.holder}, the {office.title}" if office.holder else f"Signed by the {office.title}"
+                self.signers[signed] = (force_id, role, office.title)
 
     def _raw(self, path: tuple) -> Any:
         data = self.checked_data
@@ -637,26 +672,29 @@ def _field(path: tuple) -> str:
     return out
 
 
-class _Collector:
-    """The changes and edits of one absorb, with one edit per field (repeated equal edits merged)."""
+AGREEMENT, PARTIES = "agreement", "parties"
 
-    def __init__(self, source, label: str):
+
+class _Collector:
+    """The changes and edits of one absorb, by file, with one edit per field (repeated equal edits merged)."""
+
+    def __init__(self):
         self.changes: list[Change] = []
-        self.edits: list[Edit] = []
         self.values: dict[tuple, tuple[Any, Change]] = {}
-        self.source = source
-        self.label = label
-        self.edit_of: list[tuple[Edit, list[Change]]] = []
+        self.edit_of: dict[str, list[tuple[Edit, list[Change]]]] = {AGREEMENT: [], PARTIES: []}
         self.problems: list[str] = []
 
-    def set(self, path: tuple, value: Any, change: Change) -> None:
+    def edits(self, file: str = AGREEMENT) -> list[Edit]:
+        return [edit for edit, _owners in self.edit_of[file]]
+
+    def set(self, path: tuple, value: Any, change: Change, file: str = AGREEMENT) -> None:
         change.field = _field(path)
-        if path in self.values:
-            old, first = self.values[path]
+        if (file, path) in self.values:
+            old, first = self.values[(file, path)]
             if str(old) == str(value):
                 change.status = "absorbed"
                 self.changes.append(change)
-                for edit, owners in self.edit_of:
+                for edit, owners in self.edit_of[file]:
                     if edit.path == path:
                         owners.append(change)
                 return
@@ -665,13 +703,12 @@ class _Collector:
                              f"{_short(str(old), 40)!r}); absorb one by hand")
             self.changes.append(change)
             return
-        self.values[path] = (value, change)
-        self.add_edit(Edit("set", path, value), change)
+        self.values[(file, path)] = (value, change)
+        self.add_edit(Edit("set", path, value), change, file)
 
-    def add_edit(self, edit: Edit, change: Change) -> None:
+    def add_edit(self, edit: Edit, change: Change, file: str = AGREEMENT) -> None:
         change.status = "absorbed"
-        self.edits.append(edit)
-        self.edit_of.append((edit, [change]))
+        self.edit_of[file].append((edit, [change]))
         self.changes.append(change)
 
     def other(self, change: Change) -> None:
@@ -682,7 +719,7 @@ def compare(checked, fresh: dm.Document, reviewed: Reviewed, tset, publication: 
     """Return the changes from `fresh` (a render of `checked`) to `reviewed`, each mapped to its owner."""
     own = Ownership(checked, fresh, tset, publication)
     places = Places(fresh, own.numbers, list(checked.agreement.functions))
-    got = _Collector(checked.source, checked.label)
+    got = _Collector()
     old, new = fresh.blocks, reviewed.document.blocks
 
     def exact(b):
@@ -735,6 +772,17 @@ def _paragraph(own: Ownership, places: Places, got: _Collector, reviewed: Review
     revs = reviewed.revisions_of(edited)
     who, when = _rev_summary(revs)
     change = Change("absorbed", places.of(k), fresh.text, edited.text, who, when)
+    if fresh.text in own.signers and fresh.path == edited.path:
+        force_id, role, title = own.signers[fresh.text]
+        match = re.fullmatch(r"Signed by (?:(.+?),\s*)?the " + re.escape(title), edited.text.strip())
+        if match and match.group(1) and match.group(1).strip():
+            path = ("forces", force_id, role, "holder")
+            change.before, change.after = fresh.text, edited.text
+            return got.set(path, match.group(1).strip(), change, PARTIES)
+        if match:
+            change.status, change.field = "not absorbed", _field(("forces", force_id, role, "holder"))
+            change.reason = "removing an office holder's name is done in the parties file (holder: null)"
+            return got.other(change)
     if fresh.style_name.lower().startswith("toc"):
         if _toc_entry(fresh.text) == _toc_entry(edited.text):
             return None  # page numbers updated by Word or LibreOffice: not a change
@@ -933,47 +981,60 @@ def absorb(reviewed_source: str | Path | bytes, agreement: Path | None = None, *
     fresh_bytes = render_agreement(checked, templates=tset, publication=record.publication)
     fresh = dm.read_document(fresh_bytes, "<fresh render>")
     got = compare(checked, fresh, reviewed, tset, record.publication)
-    old_text = read_input(checked.path, checked.label).decode("utf-8-sig")
-    new_text = old_text
-    if got.edits:
-        new_text = _apply(got, old_text, checked)
-    return Absorption(agreement, checked.label, got.changes, got.edits, old_text, new_text, reviewed.tracked,
-                      got.problems)
+    files = [_apply(got, AGREEMENT, checked.path, checked.label, lambda text: _check_agreement(text, checked))]
+    if got.edit_of[PARTIES]:
+        files.append(_apply(got, PARTIES, checked.parties.path, checked.parties.label,
+                            lambda text: _check_parties(text, checked)))
+    edits = [edit for file in (AGREEMENT, PARTIES) for edit in got.edits(file)]
+    return Absorption(files, got.changes, edits, reviewed.tracked, got.problems)
 
 
-def _apply(got: _Collector, old_text: str, checked) -> str:
-    """Return the YAML with the edits made; an edit that cannot be made is reported, the others still made."""
-    edits = list(got.edits)
+def _apply(got: _Collector, file: str, path: Path, label: str, check) -> FileEdit:
+    """Return a file with its edits made; an edit that cannot be made is reported, the others still made."""
+    from .inputs import read_input
+
+    old_text = read_input(path, label).decode("utf-8-sig")
+    pairs = got.edit_of[file]
+    if not pairs:
+        return FileEdit(path, label, old_text, old_text)
     try:
-        result = apply(old_text, edits, checked.label)
+        result = apply(old_text, [e for e, _o in pairs], label)
     except EditError:
-        # find the edits that cannot be made alone, report them, make the rest
-        good = []
-        for edit, owners in got.edit_of:
+        good: list[tuple[Edit, list[Change]]] = []
+        for edit, owners in pairs:
             try:
-                apply(old_text, good + [edit], checked.label)
-                good.append(edit)
+                apply(old_text, [e for e, _o in good] + [edit], label)
+                good.append((edit, owners))
             except EditError as exc:
                 for change in owners:
                     change.status, change.reason = "not absorbed", exc.message
-        got.edits = good
-        got.edit_of = [(e, o) for e, o in got.edit_of if e in good]
+        got.edit_of[file] = pairs = good
         if not good:
-            return old_text
-        result = apply(old_text, good, checked.label)
-    got.problems = _validate(result.text, checked, got)
-    for (edit, owners), line in zip(got.edit_of, result.lines):
+            return FileEdit(path, label, old_text, old_text)
+        result = apply(old_text, [e for e, _o in good], label)
+    got.problems += check(result.text)
+    for (_edit, owners), line in zip(pairs, result.lines):
         for change in owners:
-            change.target = f"{checked.label}:{line}"
-    return result.text
+            change.target = f"{label}:{line}"
+    return FileEdit(path, label, old_text, result.text)
 
 
-def _validate(text: str, checked, got: _Collector) -> list[str]:
+def _check_agreement(text: str, checked) -> list[str]:
     """Return the problems the edited agreement would have (a share table that no longer sums to 100, ...)."""
     from .validate import check_agreement_text
 
     try:
         check_agreement_text(text, checked)
+    except InputError as exc:
+        return [issue.format() for issue in exc.issues if issue.is_error]
+    return []
+
+
+def _check_parties(text: str, checked) -> list[str]:
+    from .validate import check_parties_text
+
+    try:
+        check_parties_text(text, checked.parties)
     except InputError as exc:
         return [issue.format() for issue in exc.issues if issue.is_error]
     return []

@@ -472,19 +472,21 @@ def absorb(reviewed: Path, agreement: Path | None, mode: str | None, parties: Pa
     for problem in result.problems:
         _out(problem)
     if mode == "diff":
-        _out("".join(difflib.unified_diff(result.old_text.splitlines(True), result.new_text.splitlines(True),
-                                          f"a/{result.label}", f"b/{result.label}")), nl=False)
+        for file in result.files:
+            _out("".join(difflib.unified_diff(file.old_text.splitlines(True), file.new_text.splitlines(True),
+                                              f"a/{file.label}", f"b/{file.label}")), nl=False)
     if result.problems:
         _out(f"{result.label}: not changed: the absorbed changes would make it invalid (above)")
         sys.exit(1)
-    if mode == "write":
-        if result.new_text != result.old_text:
-            write(result.agreement, result.new_text)
-            _out(f"wrote {result.label}")
-        else:
-            _out(f"{result.label}: unchanged")
-    elif mode is None and result.edits:
-        _out(f"{result.label}: not changed (--diff shows the edits, --write makes them)")
+    for file in result.files:
+        if mode == "write":
+            if file.new_text != file.old_text:
+                write(file.path, file.new_text)
+                _out(f"wrote {file.label}")
+            else:
+                _out(f"{file.label}: unchanged")
+        elif mode is None and file.new_text != file.old_text:
+            _out(f"{file.label}: not changed (--diff shows the edits, --write makes them)")
 
 
 def _by(change) -> str:

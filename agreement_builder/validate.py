@@ -361,6 +361,13 @@ def load_agreement(path: str | Path, *, parties: str | Path | PartiesFile | None
     return CheckedAgreement(path, model, parties, loaded.source, tuple(sorted(collector.issues, key=Issue.sort_key)))
 
 
+def check_parties_text(text: str, parties: PartiesFile) -> None:
+    """Check a parties file's text as if it were `parties`' file; raise InputError."""
+    from .loader import load_yaml_text
+
+    _build(Parties, load_yaml_text(text, parties.label, parties.path), "forces")
+
+
 def check_agreement_text(text: str, checked: CheckedAgreement, *, workspace: str | Path | None = None) -> None:
     """Check an agreement's text as if it were `checked`'s file (same path and parties); raise InputError.
 

@@ -274,3 +274,21 @@ def test_through_a_libreoffice_resave(run, workspace):
     (workspace / "agreements/jps.yaml").write_text(result.new_text)
     rendered = _render(run, workspace, out="again.docx")
     assert _paragraphs(rendered) == _paragraphs(resaved)
+
+
+def test_office_holders_go_to_the_parties_file(run, workspace):
+    reviewed = _render(run, workspace)
+    wf = WordFile(reviewed)
+    signed = wf.paragraph("Signed by the Chief Constable of Cambridgeshire Constabulary")
+    wf.track_replace(signed, "Signed by the", "Signed by Nick Dean, the", author="Ann Reviewer")
+    wf.save()
+    before = (workspace / "parties.yaml").read_text()
+    out = run("absorb", "reviewed.docx", "--write", cwd=workspace)
+    assert out.exit_code == 0, out.output
+    assert "-> forces.cambridgeshire.chief_officer.holder at parties.yaml:" in out.output
+    assert "wrote parties.yaml" in out.output and "agreements/jps.yaml: unchanged" in out.output
+    after = (workspace / "parties.yaml").read_text()
+    assert _comments(after) == _comments(before)
+    assert load_yaml(workspace / "parties.yaml").data["forces"]["cambridgeshire"]["chief_officer"]["holder"] == "Nick Dean"
+    rendered = _render(run, workspace, out="again.docx")
+    assert "Signed by Nick Dean, the Chief Constable of Cambridgeshire Constabulary" in _paragraphs(rendered)
