@@ -44,7 +44,7 @@ from . import input_record
 from .errors import AgreementBuilderError, InputError
 from .formats import format_date, format_money
 from .formulas import FORMULAS, INPUTS
-from .ooxml import BOOKMARK_END, BOOKMARK_START, CLAUSE, DEL, FUNCTION, INS, NAME, PPR, RPR, SECTION, P, bookmark_name, w
+from .ooxml import BOOKMARK_END, BOOKMARK_START, CLAUSE, DEL, FUNCTION, ID_PREFIX, INS, NAME, PPR, RPR, SECTION, P, bookmark_name, w
 from .outline import SECTION_TITLES
 from .redline.align import align, ratio, words
 from .textdiff import opcodes
@@ -178,6 +178,10 @@ def _prepare_revisions(root: etree._Element) -> tuple[dict[int, list[Revision]],
                 text = _text_of(p)
                 if text.strip():
                     deleted_whole.append((text, next((r for r in revs if r.kind == "deleted"), mark_deleted)))
+                # the paragraph goes: its stable ids must not join the next paragraph (a heading, say)
+                for bm in list(p.iter(BOOKMARK_START)):
+                    if bm.get(NAME, "").startswith(ID_PREFIX):
+                        bm.getparent().remove(bm)
             elif nxt is not None and nxt.tag == P:  # joins the next paragraph: so do its revisions
                 by_paragraph.setdefault(n + 1, []).extend(revs)
         if mark_deleted is None or kept.strip():
