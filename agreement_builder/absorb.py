@@ -759,7 +759,95 @@ def compare(checked, fresh: dm.Document, reviewed: Reviewed, tset, publication: 
             if new[j].text.strip():
                 pending_inserts.append((j, last_old))
     _inserted(own, places, got, reviewed, pending_inserts, old, new, pairs)
+    _headers_and_footers(fresh, reviewed, got)
+    _comments(reviewed, places, pairs, got)
     return got
+
+
+# --------------------------------------------------------------------------- what lies outside the body
+
+
+_STORIES = {"header": "the header", "footer": "the footer"}
+
+
+def _story_paragraphs(parts: dict[str, bytes], label: str) -> dict[str, list[str]]:
+    """Return the text of each header and footer paragraph (field results left out: pages are counted anew)."""
+    from .package import Package
+
+    package = Package(dict(parts), label)
+    out: dict[str, list[str]] = {kind: [] for kind in _STORIES}
+    try:
+        main = package.main_document()
+        rels = list(package.rels(main))
+    except (KeyError, ValueError, etree.XMLSyntaxError):
+        return out
+    for rel in rels:
+        kind = rel.reltype.rsplit("/", 1)[-1]
+        if kind not in _STORIES or rel.external or rel.target not in parts:
+            continue
+        root = dm.parse_part(parts, rel.target, label)
+        dm.accept_revisions(root)
+        for p in root.iter(P):
+            text = " ".join(_text_outside_fields(p).split())
+            if text:
+                out[kind].append(text)
+    return out
+
+
+def _text_outside_fields(p: etree._Element) -> str:
+    pieces, depth = [], 0
+    for el in p.iter(w("fldChar"), w("t"), w("tab")):
+        if el.tag == w("fldChar"):
+            kind = el.get(w("fldCharType"))
+            depth += 1 if kind == "begin" else -1 if kind == "end" and depth else 0
+        elif depth == 0 and not any(a.tag == w("fldSimple") for a in el.iterancestors()):
+            pieces.append(el.text or "" if el.tag == w("t") else " ")
+    return "".join(pieces)
+
+
+def _headers_and_footers(fresh: dm.Document, reviewed: Reviewed, got: _Collector) -> None:
+    """Report edits of headers and footers: they are made from the data and the template, never written back."""
+    from collections import Counter
+
+    before = _story_paragraphs(fresh.parts, fresh.label)
+    after = _story_paragraphs(reviewed.document.parts, reviewed.document.label)
+    for kind, where in _STORIES.items():
+        removed = list((Counter(before[kind]) - Counter(after[kind])).elements())
+        added = list((Counter(after[kind]) - Counter(before[kind])).elements())
+        for n in range(max(len(removed), len(added))):
+            got.other(Change(
+                "not absorbed", where, removed[n] if n < len(removed) else "", added[n] if n < len(added) else "",
+                reason=f"{where} is made from the agreement's reference, version and status and from the template: "
+                       "change those instead"))
+
+
+def _comments(reviewed: Reviewed, places: Places, pairs, got: _Collector) -> None:
+    """Report the reviewer's comments, where they are anchored: they are not data, but never lost."""
+    parts = reviewed.document.parts
+    root = dm.parse_part(parts, "word/comments.xml", reviewed.document.label) if "word/comments.xml" in parts else None
+    if root is None:
+        return
+    where_of: dict[str, str] = {}
+    block_of = {id(b.element): j for j, b in enumerate(reviewed.document.blocks)}
+    fresh_of = {j: i for i, j in pairs if i is not None and j is not None}
+    for mark in reviewed.document.body.iter(w("commentRangeStart"), w("commentReference")):
+        cid = mark.get(w("id"))
+        if cid in where_of:
+            continue
+        el = mark
+        while el is not None and id(el) not in block_of:
+            el = el.getparent()
+        if el is not None:
+            j = block_of[id(el)]
+            where_of[cid] = places.of(fresh_of[j]) if j in fresh_of else \
+                f"the new paragraph “{_short(reviewed.document.blocks[j].text, 40)}”"
+    for comment in root.iter(w("comment")):
+        text = " ".join(_text_of(comment).split())
+        if not text:
+            continue
+        got.other(Change("not absorbed", f"comment on {where_of.get(comment.get(w('id')), 'the document')}", "", text,
+                         comment.get(w("author"), ""), comment.get(w("date"), ""),
+                         reason="a comment is not part of the agreement: answer it, or make the change it asks for"))
 
 
 def _template_change(own: Ownership, places: Places, block_path: str, k: int, before: str, after: str,
@@ -953,6 +1041,10 @@ def _inserted(own: Ownership, places: Places, got: _Collector, reviewed: Reviewe
                     value = {"id": _slug(text, taken), "text": text}
                 target = ("clauses", key, index)
                 change.field = _field(target)
+                later = range(prev + 1, len(old))
+                if any(old[k].path == path and k not in own.owners and old[k].text.strip() and not old[k].is_heading
+                       for k in later if old[k].path == path):
+                    change.reason = "placed after the section's standard clauses: agreement clauses come last in a section"
                 got.add_edit(Edit("insert", target, value), change)
                 continue
         got.other(_template_change(own, places, path, where_k, "", block.text, revs))

@@ -463,6 +463,8 @@ def absorb(reviewed: Path, agreement: Path | None, mode: str | None, parties: Pa
     for change in absorbed:
         _out(f"  absorbed: {change.where}{_by(change)} -> {change.field} at {change.target}")
         _echo_texts(change)
+        if change.reason:
+            _out(f"      {change.reason}")
     kinds = {"computed": "computed figure", "template": "standard wording", "not absorbed": "not absorbed"}
     for change in others:
         _out(f"  {kinds.get(change.status, change.status)}: {change.where}{_by(change)}"

@@ -292,3 +292,35 @@ def test_office_holders_go_to_the_parties_file(run, workspace):
     assert load_yaml(workspace / "parties.yaml").data["forces"]["cambridgeshire"]["chief_officer"]["holder"] == "Nick Dean"
     rendered = _render(run, workspace, out="again.docx")
     assert "Signed by Nick Dean, the Chief Constable of Cambridgeshire Constabulary" in _paragraphs(rendered)
+
+
+def test_header_footer_edits_and_comments_are_reported(run, workspace):
+    reviewed = _render(run, workspace)
+    wf = WordFile(reviewed)
+    header = wf.header()
+    p = next(p for p in header.iter(w("p")) if "DRAFT" in text_of(p))
+    wf.retype(p, "DRAFT", "SECOND DRAFT")
+    wf.comment(wf.paragraph("The Lead Commissioner shall hold the Chief Constable of the Lead Force"), "Ann Reviewer",
+               "Should this name the Lead Force?")
+    wf.save()
+    result = absorb(reviewed, workspace / "agreements/jps.yaml")
+    assert result.edits == []
+    [header_change] = [c for c in result.changes if c.where == "the header"]
+    assert "SECOND DRAFT" in header_change.after and header_change.status == "not absorbed"
+    [comment] = [c for c in result.changes if c.where.startswith("comment on")]
+    assert comment.where == "comment on clause 8.5" and comment.who == "Ann Reviewer"
+    assert comment.after == "Should this name the Lead Force?"
+
+
+def test_a_new_paragraph_among_standard_clauses_becomes_the_sections_last_clause(run, workspace):
+    reviewed = _render(run, workspace)
+    wf = WordFile(reviewed)
+    first = wf.paragraph("Police officers and police staff assigned to the Functions are under the direction")
+    wf.insert_after(first, "Tasking shall follow the joint tasking protocol.", _style(first))
+    wf.save()
+    result = absorb(reviewed, workspace / "agreements/jps.yaml")
+    [change] = result.changes
+    assert change.status == "absorbed" and change.field == "clauses.direction_and_control[0]"
+    assert "come last in a section" in change.reason
+    assert "  direction_and_control:\n    - id: tasking_follow_joint_tasking\n      text: Tasking shall follow the joint " \
+           "tasking protocol.\n" in result.new_text
