@@ -513,8 +513,16 @@ def _inputs_of(fn, i: int) -> tuple:
 
 
 def _show(path: Path) -> str:
+    """Return how the report names a template: the workspace's own by its path, a shipped one by its name."""
     from .loader import display_path
+    from .templates import SHIPPED_ANNEXES, SHIPPED_TEMPLATES
 
+    for folder, kind in ((SHIPPED_TEMPLATES, "templates"), (SHIPPED_ANNEXES, "annexes")):
+        try:
+            Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(folder)))
+            return f"the shipped {kind}/{path.name} (`agreement-builder templates copy {path.stem}` to edit it)"
+        except ValueError:
+            continue
     return display_path(path)
 
 
@@ -558,13 +566,16 @@ class Places:
             elif path.startswith(FUNCTION):
                 if style == "annex heading":
                     heading = block.text
-                    counter[path] = counter.get(path, 0)
+                    counter[path] = 0
                     self.labels.append(f"{self._section(path, '')}, heading “{_short(block.text)}”")
                     continue
-                counter[path] = counter.get(path, 0) + 1
                 what = f", {heading}" if heading else ""
-                kind = "table" if block.kind == "tbl" else "paragraph"
-                self.labels.append(f"{self._section(path, '')}{what}, {kind} {counter[path]}")
+                if block.kind == "tbl":
+                    head = " | ".join(c.text for c in block.rows[0].cells) if block.rows else ""
+                    self.labels.append(f"{self._section(path, '')}{what}, table “{_short(head)}”")
+                    continue
+                counter[path] = counter.get(path, 0) + 1
+                self.labels.append(f"{self._section(path, '')}{what}, paragraph {counter[path]}")
             else:
                 counter[path] = counter.get(path, 0) + 1
                 kind = "table" if block.kind == "tbl" else "paragraph"

@@ -106,16 +106,17 @@ class WordFile:
             if piece:
                 p.append(self._run(piece, rpr))
 
-    def track_replace(self, p: etree._Element, old: str, new: str, author: str = "Jane Doe") -> None:
+    def track_replace(self, p: etree._Element, old: str, new: str, author: str = "Jane Doe",
+                      date: str = "2024-05-01T10:00:00Z") -> None:
         """Replace `old` by `new` with Track Changes on: a w:del and a w:ins by `author`."""
         text, rpr = self._flatten(p)
         assert text.count(old) == 1, (old, text)
         before, after = text.split(old)
         if before:
             p.append(self._run(before, rpr))
-        deleted = etree.SubElement(p, w("del"), {w("id"): "901", w("author"): author, w("date"): "2024-05-01T10:00:00Z"})
+        deleted = etree.SubElement(p, w("del"), {w("id"): "901", w("author"): author, w("date"): date})
         deleted.append(self._run(old, rpr, "delText"))
-        inserted = etree.SubElement(p, w("ins"), {w("id"): "902", w("author"): author, w("date"): "2024-05-01T10:00:00Z"})
+        inserted = etree.SubElement(p, w("ins"), {w("id"): "902", w("author"): author, w("date"): date})
         inserted.append(self._run(new, rpr))
         if after:
             p.append(self._run(after, rpr))
