@@ -105,22 +105,41 @@ def _same(found: Any, meant: Any) -> bool:
     return type(found) is type(meant) and found == meant
 
 
-def _fold(text: str, indent: str, width: int = WRAP) -> list[str] | None:
-    """Return `text` as the lines of a folded block scalar (None when folding cannot keep it exact)."""
+def _fold(text: str, indent: str, width: int = WRAP, previous: list[str] = ()) -> list[str] | None:
+    """Return `text` as the lines of a folded block scalar (None when folding cannot keep it exact).
+
+    `previous`: the lines (without indentation) the value was folded into before; those at its
+    start and end whose words did not change are kept as they were, so a diff shows only the
+    lines that changed.
+    """
     if not text or text != text.strip() or "\n" in text or "\t" in text or "  " in text:
         return None
+    head: list[str] = []
+    for line in previous:
+        if text.startswith(line + " "):
+            head.append(line)
+            text = text[len(line) + 1:]
+        else:
+            break
+    tail: list[str] = []
+    for line in reversed(previous[len(head):]):
+        if text.endswith(" " + line):
+            tail.insert(0, line)
+            text = text[: -len(line) - 1]
+        else:
+            break
     lines, line = [], ""
     for word in text.split(" "):
         if line and len(indent) + len(line) + 1 + len(word) > width:
-            lines.append(indent + line)
+            lines.append(line)
             line = word
         else:
             line = f"{line} {word}" if line else word
-    lines.append(indent + line)
-    return lines
+    lines.append(line)
+    return [indent + line for line in head + lines + tail]
 
 
-def emit_scalar(value: Any, style: str | None, indent: str, header: str = ">-") -> str:
+def emit_scalar(value: Any, style: str | None, indent: str, header: str = ">-", previous: list[str] = ()) -> str:
     """Return `value` written as a YAML scalar in `style` where that reads back exactly, else double-quoted.
 
     A block scalar ("|" / ">") is its header and then its lines at `indent`; the text after it
@@ -141,7 +160,7 @@ def emit_scalar(value: Any, style: str | None, indent: str, header: str = ">-") 
             return _double_quoted(text)
         style = ">"
     if style == ">":
-        lines = _fold(text, indent)
+        lines = _fold(text, indent, previous=previous)
         if lines is not None:
             emitted = header + "\n" + "\n".join(lines)
             if _reads_back(emitted.replace("\n" + indent, "\n  "), text):
@@ -251,7 +270,8 @@ def _splice(text: str, spans: dict[tuple, NodeSpan], edit: Edit) -> tuple[int, i
         indent = _content_indent(text, span, " " * (span.column + 1)) if span.style in ("|", ">") else \
             " " * (span.column + 1)
         if span.style in ("|", ">"):
-            new = emit_scalar(edit.value, span.style, indent, _block_header(text, span))
+            previous = [line.strip() for line in text[span.start:span.end].split("\n")[1:] if line.strip()]
+            new = emit_scalar(edit.value, span.style, indent, _block_header(text, span), previous)
             end = span.end
             # a block scalar's span takes the line break after it; keep that break
             while end > span.start and text[end - 1] == "\n":
