@@ -350,7 +350,8 @@ def _add_key(text: str, spans: dict[tuple, NodeSpan], path: tuple, value: Any) -
     if indent.strip():
         raise EditError("a key that does not start its own line is not edited")
     end = max(s.end for p, s in spans.items() if p[:len(parent_path)] == parent_path and len(p) > len(parent_path))
-    at = _next_line(text, _trim_end(text, end))
+    # a new top-level key goes at the end of the file (after any blank line that ends it)
+    at = len(text) if not parent_path else _next_line(text, _trim_end(text, end))
     lines = _emit_mapping_entry(key, value, indent)
     if at == len(text) and text and not text.endswith("\n"):
         lines = "\n" + lines
