@@ -152,15 +152,23 @@ def _prepare_revisions(root: etree._Element) -> tuple[dict[int, list[Revision]],
     """
     by_paragraph: dict[int, list[Revision]] = {}
     deleted_whole: list[tuple[str, Revision]] = []
-    count = 0
-    paragraphs = list(root.iter(P))
-    for n, p in enumerate(paragraphs):
-        p.set(_REV, str(n))
-    for n, p in enumerate(paragraphs):
-        revs = by_paragraph.setdefault(n, [])
+    marks = list(root.iter(INS, DEL))
+    touched: dict[int, etree._Element] = {}  # only paragraphs with revisions are looked at (most have none)
+    for el in marks:
+        p = next((a for a in el.iterancestors(P)), None)
+        if p is not None:
+            touched.setdefault(id(p), p)
+
+    def number(p: etree._Element) -> int:
+        if p.get(_REV) is None:
+            p.set(_REV, str(len(by_paragraph)))
+            by_paragraph[len(by_paragraph)] = []
+        return int(p.get(_REV))
+
+    for p in touched.values():
+        revs = by_paragraph[number(p)]
         mark_deleted = None
         for el in p.iter(INS, DEL):
-            count += 1
             parent = el.getparent()
             rev = Revision("inserted" if el.tag == INS else "deleted", el.get(w("author"), ""),
                            el.get(w("date"), ""), _text_of(el))
@@ -183,12 +191,13 @@ def _prepare_revisions(root: etree._Element) -> tuple[dict[int, list[Revision]],
                     if bm.get(NAME, "").startswith(ID_PREFIX):
                         bm.getparent().remove(bm)
             elif nxt is not None and nxt.tag == P:  # joins the next paragraph: so do its revisions
-                by_paragraph.setdefault(n + 1, []).extend(revs)
+                by_paragraph[number(nxt)].extend(revs)
         if mark_deleted is None or kept.strip():
             for bm in list(p.iter(BOOKMARK_START, BOOKMARK_END)):
                 holder = _inside(bm, DEL)
                 if holder is not None:
                     holder.addprevious(bm)
+    count = len(marks)
     return by_paragraph, deleted_whole, count
 
 
@@ -273,10 +282,8 @@ def find_source(reviewed: Reviewed, label: str, agreement: Path | None, reviewed
                                 hint="run absorb in the workspace, or name the agreement: absorb REVIEWED.docx AGREEMENT.yaml")
 
 
-def check_source(record: input_record.InputRecord, checked, label: str, digest: str) -> None:
-    """Refuse, naming what differs, unless the document was rendered from exactly these inputs."""
-    from .inputs import read_input
-
+def check_source(record: input_record.InputRecord, checked, label: str, digest: str, raw: bytes) -> None:
+    """Refuse, naming what differs, unless the document was rendered from exactly these inputs (`raw`: the agreement's bytes)."""
     info = checked.agreement.agreement
     name = checked.label
     if record.reference != info.reference:
@@ -284,7 +291,7 @@ def check_source(record: input_record.InputRecord, checked, label: str, digest: 
             label, f"the document was rendered from the agreement with reference {record.reference!r}, "
                    f"not from {name} ({info.reference!r})",
             hint="name the agreement the document was rendered from")
-    if record.agreement_sha256 != input_record.file_sha256(read_input(checked.path, name)):
+    if record.agreement_sha256 != input_record.file_sha256(raw):
         raise AbsorbRefused.in_file(
             label, f"{name} has changed since the document was rendered from it (version {record.version or '?'}): "
                    "the reviewer's changes cannot be told apart from the file's",
@@ -355,10 +362,11 @@ _EXPECT = {"date": "a date like 19 July 2016", "money": "an amount like £1,000.
 class Ownership:
     """Who owns the text of each block of a fresh render of `checked`."""
 
-    def __init__(self, checked, fresh: dm.Document, tset, publication: bool):
+    def __init__(self, checked, fresh: dm.Document, tset, publication: bool, data: Any = None):
         from .context import annex_kind, clause_id
 
         self.checked = checked
+        self._data = data
         a = checked.agreement
         self.a = a
         self.source = checked.source
@@ -411,9 +419,10 @@ class Ownership:
 
     @property
     def checked_data(self) -> Any:
-        if not hasattr(self, "_data"):
-            from .loader import load_yaml_text
+        """Return the agreement's data as written (a clause is a string or an id and text)."""
+        if self._data is None:
             from .inputs import read_input
+            from .loader import load_yaml_text
 
             self._data = load_yaml_text(read_input(self.checked.path, self.checked.label), self.checked.label).data
         return self._data
@@ -571,7 +580,8 @@ class Places:
                     continue
                 what = f", {heading}" if heading else ""
                 if block.kind == "tbl":
-                    head = " | ".join(c.text for c in block.rows[0].cells) if block.rows else ""
+                    first = dm.table_rows(block.element)[:1]  # the header row only: most tables are never read
+                    head = " | ".join(dm.cell_text(tc) for tc in first[0].iter(w("tc"))) if first else ""
                     self.labels.append(f"{self._section(path, '')}{what}, table “{_short(head)}”")
                     continue
                 counter[path] = counter.get(path, 0) + 1
@@ -730,18 +740,24 @@ class _Collector:
         self.changes.append(change)
 
 
-def compare(checked, fresh: dm.Document, reviewed: Reviewed, tset, publication: bool = False) -> _Collector:
-    """Return the changes from `fresh` (a render of `checked`) to `reviewed`, each mapped to its owner."""
-    own = Ownership(checked, fresh, tset, publication)
+def compare(checked, fresh: dm.Document, reviewed: Reviewed, tset, publication: bool = False,
+            data: Any = None) -> _Collector:
+    """Return the changes from `fresh` (a render of `checked`) to `reviewed`, each mapped to its owner.
+
+    `data`: the agreement file as the loader reads it, when the caller has it.
+    """
+    own = Ownership(checked, fresh, tset, publication, data)
     places = Places(fresh, own.numbers, list(checked.agreement.functions))
     got = _Collector()
     old, new = fresh.blocks, reviewed.document.blocks
 
     def exact(b):
+        if b.kind == "tbl":  # a table's words in order, read at C speed (its cells are read only when it differs)
+            return ("tbl", "\x1f".join(t.text or "" for t in b.element.iter(w("t"))))
         return (b.kind, b.text)
 
     def loose(b):
-        return (b.kind, b.text) if b.text.strip() else None
+        return exact(b) if b.kind == "tbl" or b.text.strip() else None
 
     def similar(x, y):
         return ratio(words(x.text), words(y.text))
@@ -760,7 +776,8 @@ def compare(checked, fresh: dm.Document, reviewed: Reviewed, tset, publication: 
         if i is not None and j is not None:
             last_old = i
             if old[i].kind == "tbl":
-                _table(own, places, got, reviewed, old[i], new[j], i)
+                if exact(old[i]) != exact(new[j]):
+                    _table(own, places, got, reviewed, old[i], new[j], i)
             elif old[i].text != new[j].text:
                 _paragraph(own, places, got, reviewed, i, old[i], new[j])
         elif i is not None:
@@ -1069,6 +1086,7 @@ def absorb(reviewed_source: str | Path | bytes, agreement: Path | None = None, *
            workspace: Path | None = None) -> Absorption:
     """Return what absorbing a reviewed document into its agreement changes (nothing is written here)."""
     from .inputs import read_input
+    from .loader import load_yaml_text
     from .render import fingerprint, render_agreement
     from .context import annex_kind
     from .templates import find_templates
@@ -1084,33 +1102,39 @@ def absorb(reviewed_source: str | Path | bytes, agreement: Path | None = None, *
     assert record is not None
     paths = [tset.umbrella()] + [tset.annex(fn.id, annex_kind(fn, record.publication))
                                  for fn in checked.agreement.functions]
-    check_source(record, checked, label, fingerprint(checked, paths, record.publication))
+    raw = read_input(checked.path, checked.label)  # read once: what is checked is what is edited
+    check_source(record, checked, label, fingerprint(checked, paths, record.publication), raw)
     fresh_bytes = render_agreement(checked, templates=tset, publication=record.publication)
     fresh = dm.read_document(fresh_bytes, "<fresh render>")
-    got = compare(checked, fresh, reviewed, tset, record.publication)
-    files = [_apply(got, AGREEMENT, checked.path, checked.label, lambda text: _check_agreement(text, checked))]
+    old_text = raw.decode("utf-8-sig")
+    data = load_yaml_text(old_text, checked.label, checked.path).data
+    got = compare(checked, fresh, reviewed, tset, record.publication, data)
+    files = [_apply(got, AGREEMENT, checked.path, checked.label, lambda r: _check_agreement(r, checked),
+                    old_text, data)]
     if got.edit_of[PARTIES]:
         files.append(_apply(got, PARTIES, checked.parties.path, checked.parties.label,
-                            lambda text: _check_parties(text, checked)))
+                            lambda r: _check_parties(r.text, checked)))
     edits = [edit for file in (AGREEMENT, PARTIES) for edit in got.edits(file)]
     return Absorption(files, got.changes, edits, reviewed.tracked, got.problems)
 
 
-def _apply(got: _Collector, file: str, path: Path, label: str, check) -> FileEdit:
+def _apply(got: _Collector, file: str, path: Path, label: str, check, old_text: str | None = None,
+           data: Any = None) -> FileEdit:
     """Return a file with its edits made; an edit that cannot be made is reported, the others still made."""
     from .inputs import read_input
 
-    old_text = read_input(path, label).decode("utf-8-sig")
+    if old_text is None:
+        old_text = read_input(path, label).decode("utf-8-sig")
     pairs = got.edit_of[file]
     if not pairs:
         return FileEdit(path, label, old_text, old_text)
     try:
-        result = apply(old_text, [e for e, _o in pairs], label)
+        result = apply(old_text, [e for e, _o in pairs], label, data=data)
     except EditError:
         good: list[tuple[Edit, list[Change]]] = []
         for edit, owners in pairs:
             try:
-                apply(old_text, [e for e, _o in good] + [edit], label)
+                apply(old_text, [e for e, _o in good] + [edit], label, data=data)
                 good.append((edit, owners))
             except EditError as exc:
                 for change in owners:
@@ -1118,20 +1142,20 @@ def _apply(got: _Collector, file: str, path: Path, label: str, check) -> FileEdi
         got.edit_of[file] = pairs = good
         if not good:
             return FileEdit(path, label, old_text, old_text)
-        result = apply(old_text, [e for e, _o in good], label)
-    got.problems += check(result.text)
+        result = apply(old_text, [e for e, _o in good], label, data=data)
+    got.problems += check(result)
     for (_edit, owners), line in zip(pairs, result.lines):
         for change in owners:
             change.target = f"{label}:{line}"
     return FileEdit(path, label, old_text, result.text)
 
 
-def _check_agreement(text: str, checked) -> list[str]:
+def _check_agreement(result, checked) -> list[str]:
     """Return the problems the edited agreement would have (a share table that no longer sums to 100, ...)."""
     from .validate import check_agreement_text
 
     try:
-        check_agreement_text(text, checked)
+        check_agreement_text(result.text, checked, loaded=result.loaded)
     except InputError as exc:
         return [issue.format() for issue in exc.issues if issue.is_error]
     return []

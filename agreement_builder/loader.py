@@ -448,21 +448,17 @@ class NodeSpan:
 def node_spans(text: str) -> dict[tuple, NodeSpan]:
     """Return where every value of `text` is written, by data path (the loader's paths).
 
-    Composed by the pure-Python parser (its marks are exact character offsets); a value reached
-    again through an alias keeps its first place.
+    Marks are character offsets (libyaml's and PyYAML's alike); a value reached again through
+    an alias keeps its first place.
     """
-    loader = _Loader(text)
-    try:
-        root = loader.get_single_node()
-    finally:
-        loader.dispose()
+    root = _compose(text)
     spans: dict[tuple, NodeSpan] = {}
 
     def visit(node, path: tuple, key_start: int | None) -> None:
         if path in spans:
             return
         if isinstance(node, yaml.ScalarNode):
-            kind, style = "scalar", node.style
+            kind, style = "scalar", node.style or None  # libyaml says "" for plain, PyYAML None
         else:
             kind = "map" if isinstance(node, yaml.MappingNode) else "seq"
             style = "flow" if node.flow_style else "block"

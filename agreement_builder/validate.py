@@ -368,14 +368,16 @@ def check_parties_text(text: str, parties: PartiesFile) -> None:
     _build(Parties, load_yaml_text(text, parties.label, parties.path), "forces")
 
 
-def check_agreement_text(text: str, checked: CheckedAgreement, *, workspace: str | Path | None = None) -> None:
+def check_agreement_text(text: str, checked: CheckedAgreement, *, workspace: str | Path | None = None,
+                         loaded: Loaded | None = None) -> None:
     """Check an agreement's text as if it were `checked`'s file (same path and parties); raise InputError.
 
     For an edit not yet written (absorb): nothing is read from or written to disk but the files it names.
+    `loaded`: the text as the loader already read it.
     """
     from .loader import load_yaml_text
 
-    loaded = load_yaml_text(text, checked.label, checked.path)
+    loaded = loaded or load_yaml_text(text, checked.label, checked.path)
     model: Agreement = _build(Agreement, loaded, "agreement")  # type: ignore[assignment]
     collector = _Collector(loaded.source)
     check_agreement(model, checked.parties, checked.path, collector,

@@ -60,6 +60,7 @@ class Result:
 
     text: str
     lines: list[int] = field(default_factory=list)
+    loaded: Any = None  # the edited text as the loader reads it (`loader.Loaded`)
 
 
 # --------------------------------------------------------------------------- writing scalars
@@ -233,9 +234,10 @@ def _emit_item(value: Any, prefix: str) -> str:
 # --------------------------------------------------------------------------- applying
 
 
-def apply(text: str, edits: list[Edit], label: str = "<yaml>") -> Result:
+def apply(text: str, edits: list[Edit], label: str = "<yaml>", *, data: Any = None) -> Result:
     """Return `text` with `edits` made, checked by reading it back; raise EditError when one cannot be made.
 
+    `data`: `text` as the loader reads it, when the caller has it already.
     Edits refer to the paths of `text` as it is (not as earlier edits leave it); several inserts
     at one index keep their order.
     """
@@ -248,7 +250,7 @@ def apply(text: str, edits: list[Edit], label: str = "<yaml>") -> Result:
     for start, end, new, _order in sorted(splices, key=lambda s: (s[0], s[1] > s[0], s[3]), reverse=True):
         out = out[:start] + new + out[end:]
     result = Result(out)
-    _check(text, out, edits, label)
+    result.loaded = _check(text, out, edits, label, data)
     after = node_spans(out)
     expected = _shifted_paths(edits)
     for path in expected:
@@ -388,16 +390,22 @@ def _shifted_paths(edits: list[Edit]) -> list[tuple]:
     return out
 
 
-def _check(before: str, after: str, edits: list[Edit], label: str) -> None:
-    """Read `after` back and compare it with `before`'s data with the edits applied; raise EditError if they differ."""
+def _check(before: str, after: str, edits: list[Edit], label: str, old: Any = None):
+    """Read `after` back and compare it with `before`'s data with the edits applied; raise EditError if they differ.
+
+    Return what the loader read of `after`.
+    """
     try:
-        old = load_yaml_text(before, label).data
-        new = load_yaml_text(after, label).data
+        if old is None:
+            old = load_yaml_text(before, label).data
+        loaded = load_yaml_text(after, label)
+        new = loaded.data
     except AgreementBuilderError as exc:
         raise EditError(f"the edited file would not read back: {exc.format()}") from None
     expected = _expected(old, edits)
     if not _same(new, expected):
         raise EditError("the edited file would not read back as meant (an edit was not made exactly)")
+    return loaded
 
 
 def _expected(data: Any, edits: list[Edit]) -> Any:

@@ -110,3 +110,7 @@ def test_write_replaces_the_file_atomically(tmp_path):
     write(path, "a: 2\n")
     assert path.read_text() == "a: 2\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.yaml"]  # no temporary file left behind
+
+
+def test_a_plain_value_stays_plain():
+    assert apply(TEXT, [Edit("set", ("items", 1), "other words")]).text == TEXT.replace("- second", "- other words")
