@@ -261,22 +261,30 @@ def find_source(reviewed: Reviewed, label: str, agreement: Path | None, reviewed
         raise AbsorbRefused.in_file(
             label, "the document does not say which agreement it was rendered from (it has no agreement-builder "
                    "record in its properties)",
-            hint="absorb reads documents rendered by agreement-builder render or build; name the agreement: "
-                 "absorb REVIEWED.docx AGREEMENT.yaml")
+            hint="absorb reads documents rendered by agreement-builder render or build (the full version: a "
+                 "publication version records nothing of its inputs)")
     if agreement is not None:
         return agreement
     source = record.source
     if os.path.isabs(source) or ".." in Path(source).parts or "\\" in source:
         raise AbsorbRefused.in_file(label, "the agreement path recorded in the document leaves its workspace",
                                     hint="name the agreement: absorb REVIEWED.docx AGREEMENT.yaml")
+    from .inputs import outside_reason
+
     folders = []
     if reviewed_path is not None:  # the document's own workspace first, then the current folder
         folders += [Path(os.path.abspath(reviewed_path)).parent, *Path(os.path.abspath(reviewed_path)).parent.parents]
     folders.append(Path.cwd())
-    for folder in folders:
-        candidate = folder / source
-        if candidate.is_file():
-            return candidate
+    found = [folder / source for folder in folders
+             if outside_reason(folder / "-", source, folder) is None and (folder / source).is_file()]
+    for candidate in found:  # the one with the recorded bytes, else the first (check_source then says why not)
+        try:
+            if input_record.file_sha256(candidate.read_bytes()) == record.agreement_sha256:
+                return candidate
+        except OSError:
+            continue
+    if found:
+        return found[0]
     raise AbsorbRefused.in_file(label, f"the agreement it was rendered from, {source}, is not in the document's "
                                        "folder, a folder above it, or the current folder",
                                 hint="run absorb in the workspace, or name the agreement: absorb REVIEWED.docx AGREEMENT.yaml")
