@@ -42,7 +42,7 @@ from lxml import etree
 from . import docmodel as dm
 from . import input_record
 from .errors import AgreementBuilderError, InputError
-from .formats import format_date, format_money
+from .formats import format_date, format_money, format_number
 from .formulas import FORMULAS, INPUTS
 from .ooxml import BOOKMARK_END, BOOKMARK_START, CLAUSE, DEL, FUNCTION, ID_PREFIX, INS, NAME, PPR, RPR, SECTION, P, bookmark_name, w
 from .outline import SECTION_TITLES
@@ -322,6 +322,7 @@ class Span:
     kind: str  # "text" | "date" | "money" | "number" | "percent" | "computed"
     inputs: tuple = ()  # for computed: the input paths to change instead
     scope: str = ""  # a heading path the span belongs to ("" anywhere)
+    ordered: bool = False  # printed alike with its siblings, told apart by order ("70% ... and 30% ...")
 
 
 @dataclass
@@ -438,9 +439,6 @@ class Ownership:
     def _own_specification(self, i: int, fn, ks: list[int]) -> None:
         spec = fn.specification if not isinstance(fn.specification, str) else None
         blocks = self.fresh.blocks
-        if ks and blocks[ks[0]].stable_id and blocks[ks[0]].text.endswith(fn.name):
-            self.spans.append(Span(fn.name, ("functions", i, "name"), "text",
-                                   scope=bookmark_name(FUNCTION, fn.id)))
         if spec is None:
             return
         base = ("functions", i, "specification")
@@ -474,6 +472,12 @@ class Ownership:
             self.spans.append(Span(fn.name, ("functions", i, "name"), "text"))
             if fn.budget is not None:
                 self.spans.append(Span(format_money(fn.budget), ("functions", i, "budget"), "money", scope=scope))
+            weights = fn.apportionment.weights if fn.apportionment is not None else None
+            if weights is not None:  # the formula's sentence: "Of the cost ..., 70% is shared ... and 30% ..."
+                for name in ("nre", "demand"):
+                    self.spans.append(Span(f"{format_number(getattr(weights, name))}%",
+                                           ("functions", i, "apportionment", "weights", name), "percent", scope=scope,
+                                           ordered=True))
         total = sum((fn.budget for fn in a.functions if fn.budget is not None), Decimal(0))
         self.spans.append(Span(format_money(total), ("functions",), "computed",
                                tuple(("functions", i, "budget") for i, fn in enumerate(a.functions) if fn.budget)))
@@ -642,10 +646,21 @@ def _span_edits(before: str, after: str, spans: list[Span], scope: str) -> tuple
         offsets_b.append(offsets_b[-1] + len(t))
     occurrences: list[tuple[int, int, Span]] = []
     taken: list[tuple[int, int]] = []
+    same_text: dict[str, list[Span]] = {}  # values printed alike ("50% ... and 50% ..."): in the order they print
+    for span in spans:
+        if (not span.scope or span.scope == scope) and span.text:
+            same_text.setdefault(span.text, []).append(span)
     for span in spans:
         if span.scope and span.scope != scope or not span.text:
             continue
-        for m in re.finditer(re.escape(span.text), before):
+        alike = list({x.path: x for x in same_text[span.text]}.values())  # one per field
+        if len(alike) > 1 and span is not same_text[span.text][0]:
+            continue  # handled with the first of them
+        siblings = all(x.ordered for x in alike) and len({x.path[:-1] for x in alike}) == 1
+        if len(alike) > 1 and not siblings:  # two fields print the same here: which one was meant cannot be told
+            ambiguous = Span(span.text, (), "ambiguous", tuple(dict.fromkeys(x.path for x in alike)))
+        for nth, m in enumerate(re.finditer(re.escape(span.text), before)):
+            span = alike[min(nth, len(alike) - 1)] if len(alike) == 1 or siblings else ambiguous
             s, e = m.start(), m.end()
             if any(s < te and ts < e for ts, te in taken):
                 continue
@@ -947,6 +962,12 @@ def _spans_or_template(own: Ownership, places: Places, got: _Collector, k: int, 
         return got.other(t)
     for span, text in found:
         one = Change("absorbed", change.where, span.text, text, change.who, change.when)
+        if span.kind == "ambiguous":
+            one.status = "not absorbed"
+            one.reason = f"{span.text!r} is printed from more than one field here; change the one meant: " + \
+                ", ".join(_at(own, p) for p in span.inputs)
+            got.other(one)
+            continue
         if span.kind == "computed":
             one.status = "computed"
             one.reason = "a computed figure is never written; change its inputs instead: " + \

@@ -324,3 +324,23 @@ def test_a_new_paragraph_among_standard_clauses_becomes_the_sections_last_clause
     assert "come last in a section" in change.reason
     assert "  direction_and_control:\n    - id: tasking_follow_joint_tasking\n      text: Tasking shall follow the joint " \
            "tasking protocol.\n" in result.new_text
+
+
+def test_formula_weights_and_a_value_two_fields_print_alike(run, workspace):
+    path = workspace / "agreements/jps.yaml"
+    path.write_text(path.read_text().replace("date: 2016-07-19", "date: 2016-08-01"))  # = commencement
+    reviewed = _render(run, workspace)
+    wf = WordFile(reviewed)
+    weights = wf.paragraph("Of the cost of the Function, 50% is shared")  # armed policing: 50 / 50
+    wf.retype(weights, text_of(weights), text_of(weights).replace("50%", "40%", 1).replace("and 50%", "and 60%"))
+    wf.retype(wf.paragraph("This Agreement takes effect on 1 August 2016"), "1 August 2016", "1 September 2016")
+    wf.save()
+    result = absorb(reviewed, path)
+    by_field = {c.field: c for c in result.changes if c.field}
+    assert by_field["functions[3].apportionment.weights.nre"].after == "40%"
+    assert by_field["functions[3].apportionment.weights.demand"].after == "60%"
+    assert "weights: {nre: 40, demand: 60}" in result.new_text and result.problems == []
+    [ambiguous] = [c for c in result.changes if "more than one field" in c.reason]
+    assert ambiguous.status == "not absorbed"
+    assert "agreement.date (" in ambiguous.reason and "agreement.commencement (" in ambiguous.reason
+    assert "jps.yaml:9)" in ambiguous.reason  # where each is, FILE:LINE
