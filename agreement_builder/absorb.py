@@ -448,6 +448,10 @@ class Ownership:
         for name in ("services", "service_levels"):
             for j, item in enumerate(getattr(spec, name, None) or []):
                 wanted.append((base + (name, j), item, base + (name,)))
+        for name in ("governance", "reporting"):  # printed as paragraphs of their own where a template has them
+            value = getattr(spec, name, None)
+            if isinstance(value, str) and value:
+                wanted.append((base + (name,), value, ()))
         at = 0
         for path, text, list_path in wanted:
             for n in range(at, len(ks)):
