@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -193,3 +194,79 @@ def test_random_reviews_round_trip(review):
         assert len(new_paragraphs) == len(reviewed_paragraphs)
         for a, b in zip(new_paragraphs, reviewed_paragraphs):
             assert a == b or b in changed or "£" in a or any(a == b.replace(o, n) for o, n in renamed.items()), (a, b)
+
+
+# --------------------------------------------------------------------------- any alliance (tests/alliances.py)
+
+
+def _share_cells(wf: WordFile) -> list[tuple]:
+    """Return the (share paragraph, contribution paragraph) of each force row of each share table."""
+    out = []
+    for tbl in wf.body.iter(w("tbl")):
+        rows = tbl.findall(w("tr"))
+        if rows and [text_of(c) for c in rows[0].findall(w("tc"))] == ["Force", "Share", "Annual Contribution"]:
+            out.append([(r.findall(w("tc"))[1].find(w("p")), r.findall(w("tc"))[2].find(w("p"))) for r in rows[1:-1]])
+    return out
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck),
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(st.integers(0, 10_000), st.sets(st.sampled_from(["purpose", "new_clause", "holder", "fixed", "computed"]),
+                                       min_size=1, max_size=5), st.booleans())
+def test_random_alliances_round_trip(seed, kinds, tracked):
+    """Any alliance of 2..7 forces: its purposes, a new clause (the file has no `clauses:` yet), an office holder,
+    agreed shares moved between two forces, a computed contribution."""
+    from .alliances import make_alliance
+
+    with tempfile.TemporaryDirectory() as tmp:
+        alliance = make_alliance(Path(tmp), seed)
+        path = alliance.agreement
+        doc = Path(tmp) / "reviewed.docx"
+        doc.write_bytes(render_agreement(load_agreement(path)))
+        wf = WordFile(doc)
+        edit = wf.track_replace if tracked else wf.retype
+        expected: list[tuple[str, str]] = []
+        if "purpose" in kinds:
+            p = wf.paragraph("To deliver the ")
+            new = text_of(p).rstrip(".") + " & the “Board”."
+            edit(p, text_of(p), new)
+            expected.append(("absorbed", new))
+        if "new_clause" in kinds:
+            anchor = wf.paragraph("shall act in good faith")
+            new = "The Parties shall meet quarterly: {{ in person }}."
+            (wf.track_insert_after if tracked else wf.insert_after)(anchor, new, _style(anchor))
+            expected.append(("absorbed", new))
+        if "holder" in kinds:
+            p = next(p for p in wf.body.iter(w("p")) if text_of(p).startswith("Signed by "))
+            title = text_of(p).split(", the ", 1)[-1].removeprefix("Signed by the ")
+            new = f"Signed by Alex O’Neill, the {title}"
+            edit(p, text_of(p), new)
+            expected.append(("absorbed", new))
+        tables = _share_cells(wf)
+        fixed = [fn for fn in alliance.functions if fn["formula"] == "fixed"]
+        if "fixed" in kinds and fixed:
+            at = [fn["id"] for fn in alliance.functions if fn["formula"]].index(fixed[0]["id"])
+            rows = tables[at]
+            first, second = Decimal(text_of(rows[0][0]).rstrip("%")), Decimal(text_of(rows[1][0]).rstrip("%"))
+            if second > Decimal("0.01"):
+                edit(rows[0][0], text_of(rows[0][0]), f"{first + Decimal('0.01')}%")
+                edit(rows[1][0], text_of(rows[1][0]), f"{second - Decimal('0.01')}%")
+                expected += [("absorbed", ""), ("absorbed", "")]
+        if "computed" in kinds and tables:
+            cell = tables[-1][-1][1]
+            edit(cell, text_of(cell), "£1.00")
+            expected.append(("computed", ""))
+        wf.save()
+        before = path.read_text()
+        result = absorb(doc, path)
+        assert sorted(c.status for c in result.changes) == sorted(s for s, _ in expected), \
+            [(c.status, c.where, c.reason) for c in result.changes]
+        assert result.problems == []
+        for file in result.files:
+            file.path.write_text(file.new_text)
+        assert [l for l in path.read_text().splitlines() if "#" in l] == [l for l in before.splitlines() if "#" in l]
+        again = read_document(render_agreement(load_agreement(path)))
+        paragraphs = {b.text for b in again.blocks if b.kind == "p"}
+        for status, text in expected:
+            if text:
+                assert text in paragraphs
