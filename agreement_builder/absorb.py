@@ -281,7 +281,7 @@ def find_source(reviewed: Reviewed, label: str, agreement: Path | None, reviewed
         try:
             if input_record.file_sha256(candidate.read_bytes()) == record.agreement_sha256:
                 return candidate
-        except OSError:
+        except OSError:  # unreadable: not the one; check_source then names the first found
             continue
     if found:
         return found[0]
@@ -422,7 +422,7 @@ class Ownership:
         for step in path:
             try:
                 data = data[step]
-            except (KeyError, IndexError, TypeError):
+            except (KeyError, IndexError, TypeError):  # not written in the file: nothing to tell
                 return None
         return data
 
@@ -546,7 +546,7 @@ def _show(path: Path) -> str:
         try:
             Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(folder)))
             return f"the shipped {kind}/{path.name} (`agreement-builder templates copy {path.stem}` to edit it)"
-        except ValueError:
+        except ValueError:  # not inside this folder: try the next
             continue
     return display_path(path)
 

@@ -26,12 +26,9 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from .ooxml import CUSTOM_NS, RT_PREFIX, VT_NS
-from .package import Package, parse_xml
+from .ooxml import CUSTOM_NS
+from .package import parse_xml
 
-RT_CUSTOM = RT_PREFIX + "custom-properties"
-CT_CUSTOM = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
-FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 #: The property names, as Word lists them.
 SOURCE = "agreement-builder source"
@@ -77,29 +74,11 @@ def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write(package: Package, record: InputRecord) -> None:
-    """Set the record's custom properties on `package`, keeping any others the template has."""
-    name = package.related("", RT_CUSTOM)
-    if name is None:
-        name = "docProps/custom.xml"
-        root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})
-        package.set_part(name, b"", CT_CUSTOM)
-        package.set_xml(name, root)
-        package.rels("").add(RT_CUSTOM, name)
-    else:
-        root = package.xml(name)
-    for prop in root.findall(f"{{{CUSTOM_NS}}}property"):
-        if prop.get("name") in NAMES:
-            root.remove(prop)
-    pids = [int(p.get("pid")) for p in root.findall(f"{{{CUSTOM_NS}}}property") if (p.get("pid") or "").isdigit()]
-    pid = max(pids + [1])
-    values = {SOURCE: record.source, REFERENCE: record.reference, VERSION: record.version,
-              AGREEMENT_SHA256: record.agreement_sha256, INPUTS_SHA256: record.inputs_sha256,
-              PUBLICATION: "yes" if record.publication else "no"}
-    for key in NAMES:
-        pid += 1
-        prop = etree.SubElement(root, f"{{{CUSTOM_NS}}}property", {"fmtid": FMTID, "pid": str(pid), "name": key})
-        etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = values[key]
+def values(record: InputRecord) -> dict[str, str]:
+    """Return the record as custom properties, by name, in the order they are written (compose.py writes them)."""
+    return {SOURCE: record.source, REFERENCE: record.reference, VERSION: record.version,
+            AGREEMENT_SHA256: record.agreement_sha256, INPUTS_SHA256: record.inputs_sha256,
+            PUBLICATION: "yes" if record.publication else "no"}
 
 
 def read(parts: dict[str, bytes]) -> InputRecord | None:
@@ -109,7 +88,7 @@ def read(parts: dict[str, bytes]) -> InputRecord | None:
         return None
     try:
         root = parse_xml(data)
-    except etree.XMLSyntaxError:
+    except etree.XMLSyntaxError:  # a damaged properties part records nothing: absorb then asks for the agreement
         return None
     found: dict[str, str] = {}
     for prop in root.findall(f"{{{CUSTOM_NS}}}property"):

@@ -29,7 +29,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from . import cache, input_record
-from .compose import AnnexSource, Composer, finish
+from .compose import AnnexSource, Composer, finish, set_custom_properties
 from .context import Namespace, build_context, template_namespace
 from .errors import InputError, TemplateError
 from .ooxml import clauses_xml, marked_runs_xml, w, xml_text
@@ -452,7 +452,7 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
            status=info.status.capitalize(), fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version,
            language=info.language)
     if not publication:  # a publication version carries no digest of the full inputs (withheld figures)
-        input_record.write(package, record(checked, digest, publication))
+        set_custom_properties(package, input_record.values(record(checked, digest, publication)))
     return package.to_bytes()
 
 

@@ -90,7 +90,7 @@ def _double_quoted(text: str) -> str:
 def _reads_back(emitted: str, value: Any) -> bool:
     try:
         data = load_yaml_text(f"k: {emitted}\n", "<edit>").data
-    except AgreementBuilderError:
+    except AgreementBuilderError:  # does not load: this way of writing it is not used
         return False
     return isinstance(data, dict) and _same(data.get("k"), value)
 
