@@ -438,6 +438,80 @@ def _docx_source(path: Path, parties: Path | None, templates: Path | None, annex
 
 
 @cli.command()
+@click.argument("reviewed", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("agreement", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--write", "mode", flag_value="write", help="Edit the agreement in place (atomically), keeping its comments and layout.")
+@click.option("--diff", "mode", flag_value="diff", help="Print the YAML's changes as a unified diff; write nothing.")
+@_template_options
+@_workspace_option
+def absorb(reviewed: Path, agreement: Path | None, mode: str | None, parties: Path | None, templates: Path | None,
+           annexes: Path | None, workspace: Path | None) -> None:
+    """A reviewer's Word edits (tracked or not) back into the agreement's YAML.
+
+    AGREEMENT defaults to the one the document records it was rendered from. Each change is
+    reported with where it was (clause, who, when) and where it went (FILE:LINE); computed
+    figures and standard wording are reported, never written. Without --write nothing is written.
+    """
+    import difflib
+
+    from .absorb import absorb as absorb_document
+    from .yaml_edit import write
+
+    result = absorb_document(reviewed, agreement, label=str(reviewed), parties=parties, templates=templates,
+                             annexes=annexes, workspace=workspace)
+    absorbed, others = result.absorbed, result.not_absorbed
+    _out(f"{reviewed}: {len(result.changes)} change{'s' if len(result.changes) != 1 else ''} against "
+         f"{result.label} ({result.tracked} tracked): {len(absorbed)} absorbed, {len(others)} not absorbed")
+    for change in absorbed:
+        _out(f"  absorbed: {change.where}{_by(change)} -> {change.field} at {change.target}")
+        _echo_texts(change)
+        if change.reason:
+            _out(f"      {change.reason}")
+    kinds = {"computed": "computed figure", "template": "standard wording", "not absorbed": "not absorbed"}
+    for change in others:
+        _out(f"  {kinds.get(change.status, change.status)}: {change.where}{_by(change)}"
+             + (f" ({change.field})" if change.field else ""))
+        _echo_texts(change)
+        _out(f"      {change.reason}" + (f" [{change.target}]" if change.status == "template" else ""))
+    for problem in result.problems:
+        _out(problem)
+    if mode == "diff":
+        for file in result.files:
+            _out("".join(difflib.unified_diff(file.old_text.splitlines(True), file.new_text.splitlines(True),
+                                              f"a/{file.label}", f"b/{file.label}")), nl=False)
+    if result.problems:
+        _out(f"{result.label}: not changed: the absorbed changes would make it invalid (above)")
+        sys.exit(1)
+    for file in result.files:
+        if mode == "write":
+            if file.new_text != file.old_text:
+                write(file.path, file.new_text)
+                _out(f"wrote {file.label}")
+            else:
+                _out(f"{file.label}: unchanged")
+        elif mode is None and file.new_text != file.old_text:
+            _out(f"{file.label}: not changed (--diff shows the edits, --write makes them)")
+
+
+def _by(change) -> str:
+    if change.who or change.when:
+        return f" ({', '.join(x for x in (change.who, change.when) if x)})"
+    return " (untracked)"
+
+
+def _echo_texts(change) -> None:
+    if change.before:
+        _out(f"      - {_one_line(change.before)}")
+    if change.after:
+        _out(f"      + {_one_line(change.after)}")
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@cli.command()
 @click.argument("summit", required=False, default="summit.yaml", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="The pack folder: absent, empty, or a pack built from this summit (see docs/pack.md).")

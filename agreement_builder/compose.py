@@ -796,3 +796,29 @@ def fill_contents_pages(docx_path: Path, pdf_path: Path) -> bool:
         return False
     atomic_write(docx_path, updated)
     return True
+
+
+def set_custom_properties(package: Package, values: dict[str, str]) -> None:
+    """Set text custom properties (File > Properties > Custom in Word), replacing any of the same names."""
+    from .ooxml import CUSTOM_NS, RT_PREFIX, VT_NS
+
+    reltype = RT_PREFIX + "custom-properties"
+    name = package.related("", reltype)
+    if name is None:
+        name = "docProps/custom.xml"
+        root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})
+        package.set_part(name, b"", "application/vnd.openxmlformats-officedocument.custom-properties+xml")
+        package.set_xml(name, root)
+        package.rels("").add(reltype, name)
+    else:
+        root = package.xml(name)
+    for prop in root.findall(f"{{{CUSTOM_NS}}}property"):
+        if prop.get("name") in values:
+            root.remove(prop)
+    pids = [int(p.get("pid")) for p in root.findall(f"{{{CUSTOM_NS}}}property") if (p.get("pid") or "").isdigit()]
+    pid = max(pids + [1])
+    for key, value in values.items():
+        pid += 1
+        prop = etree.SubElement(root, f"{{{CUSTOM_NS}}}property",
+                                {"fmtid": "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}", "pid": str(pid), "name": key})
+        etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value

@@ -427,3 +427,51 @@ def _why_not_a_date(text: str) -> str:
 
 def is_date(value: Any) -> bool:
     return isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)
+
+
+# ---------------------------------------------------------------------------- where values are written (for yaml_edit)
+
+
+@dataclass(frozen=True)
+class NodeSpan:
+    """Where one value is written in a YAML text: character offsets and how it is written."""
+
+    kind: str  # "scalar" | "map" | "seq"
+    start: int  # offset of its first character
+    end: int  # offset just past its last character
+    line: int  # 1-based
+    column: int  # 1-based
+    style: str | None  # scalars: None (plain), "'", '"', "|", ">"; collections: "flow" or "block"
+    key_start: int | None = None  # offset of the key that holds it (values of a mapping)
+
+
+def node_spans(text: str) -> dict[tuple, NodeSpan]:
+    """Return where every value of `text` is written, by data path (the loader's paths).
+
+    Marks are character offsets (libyaml's and PyYAML's alike); a value reached again through
+    an alias keeps its first place.
+    """
+    root = _compose(text)
+    spans: dict[tuple, NodeSpan] = {}
+
+    def visit(node, path: tuple, key_start: int | None) -> None:
+        if path in spans:
+            return
+        if isinstance(node, yaml.ScalarNode):
+            kind, style = "scalar", node.style or None  # libyaml says "" for plain, PyYAML None
+        else:
+            kind = "map" if isinstance(node, yaml.MappingNode) else "seq"
+            style = "flow" if node.flow_style else "block"
+        spans[path] = NodeSpan(kind, node.start_mark.index, node.end_mark.index, node.start_mark.line + 1,
+                               node.start_mark.column + 1, style, key_start)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    visit(value_node, path + (key_node.value,), key_node.start_mark.index)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, child in enumerate(node.value):
+                visit(child, path + (i,), None)
+
+    if root is not None:
+        visit(root, (), None)
+    return spans

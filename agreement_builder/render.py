@@ -28,8 +28,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup
 
-from . import cache
-from .compose import AnnexSource, Composer, finish
+from . import cache, input_record
+from .compose import AnnexSource, Composer, finish, set_custom_properties
 from .context import Namespace, build_context, template_namespace
 from .errors import InputError, TemplateError
 from .ooxml import clauses_xml, marked_runs_xml, w, xml_text
@@ -451,4 +451,17 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
            subject=info.alliance, keywords=info.reference, created=info.date or info.commencement,
            status=info.status.capitalize(), fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version,
            language=info.language)
+    if not publication:  # a publication version carries no digest of the full inputs (withheld figures)
+        set_custom_properties(package, input_record.values(record(checked, digest, publication)))
     return package.to_bytes()
+
+
+def record(checked: CheckedAgreement, digest: str, publication: bool) -> input_record.InputRecord:
+    """Return what a document rendered from `checked` records of its inputs (input_record.py)."""
+    from .inputs import read_input
+
+    info = checked.agreement.agreement
+    return input_record.InputRecord(
+        source=input_record.relative_source(checked.path, checked.parties.path), reference=info.reference,
+        version=info.version, agreement_sha256=input_record.file_sha256(read_input(checked.path, checked.label)),
+        inputs_sha256=digest, publication=publication)

@@ -362,6 +362,31 @@ def load_agreement(path: str | Path, *, parties: str | Path | PartiesFile | None
     return CheckedAgreement(path, model, parties, loaded.source, tuple(sorted(collector.issues, key=Issue.sort_key)))
 
 
+def check_parties_text(text: str, parties: PartiesFile) -> None:
+    """Check a parties file's text as if it were `parties`' file; raise InputError."""
+    from .loader import load_yaml_text
+
+    _build(Parties, load_yaml_text(text, parties.label, parties.path), "forces")
+
+
+def check_agreement_text(text: str, checked: CheckedAgreement, *, workspace: str | Path | None = None,
+                         loaded: Loaded | None = None) -> None:
+    """Check an agreement's text as if it were `checked`'s file (same path and parties); raise InputError.
+
+    For an edit not yet written (absorb): nothing is read from or written to disk but the files it names.
+    `loaded`: the text as the loader already read it.
+    """
+    from .loader import load_yaml_text
+
+    loaded = loaded or load_yaml_text(text, checked.label, checked.path)
+    model: Agreement = _build(Agreement, loaded, "agreement")  # type: ignore[assignment]
+    collector = _Collector(loaded.source)
+    check_agreement(model, checked.parties, checked.path, collector,
+                    workspace=workspace_folder(checked.path, workspace))
+    if collector.errors:
+        raise InputError(collector.issues)
+
+
 def check_agreement(a: Agreement, parties: PartiesFile, path: Path, c: _Collector, *,
                     workspace: Path | None = None) -> None:
     """Apply every rule to an agreement that has the right shape; findings go to `c`."""

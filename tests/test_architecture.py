@@ -28,12 +28,13 @@ PACKAGE = ROOT / "agreement_builder"
 #: Bottom to top: a module may import modules of its own layer and of the layers below it.
 LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"errors", "version", "formats", "textdiff", "apportionment", "richtext", "workers", "ooxml",
-              "loader", "inputs", "templates", "digests", "package", "cache", "pdf", "pack_names"}),
+              "loader", "inputs", "templates", "digests", "package", "cache", "pdf", "pack_names", "input_record",
+              "yaml_edit"}),
     ("model", {"formulas", "models", "outline", "validate", "wording", "figures", "schema"}),
     ("compute", {"context"}),
     ("documents", {"render", "compose", "template_repair", "template_text", "docmodel", "notice", "workbook",
                    "redline"}),
-    ("compare", {"diff", "report", "standard_wording"}),
+    ("compare", {"diff", "report", "standard_wording", "absorb"}),
     ("checks", {"template_rules", "template_check"}),
     ("pack", {"outputs", "manifest", "unchanged", "pack", "pack_pdf", "index_page", "documents", "build", "workspace"}),
     ("commands", {"cli", "start", "_help", "__main__", ""}),  # "": the package root, which only re-exports

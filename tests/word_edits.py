@@ -106,16 +106,17 @@ class WordFile:
             if piece:
                 p.append(self._run(piece, rpr))
 
-    def track_replace(self, p: etree._Element, old: str, new: str, author: str = "Jane Doe") -> None:
+    def track_replace(self, p: etree._Element, old: str, new: str, author: str = "Jane Doe",
+                      date: str = "2024-05-01T10:00:00Z") -> None:
         """Replace `old` by `new` with Track Changes on: a w:del and a w:ins by `author`."""
         text, rpr = self._flatten(p)
         assert text.count(old) == 1, (old, text)
         before, after = text.split(old)
         if before:
             p.append(self._run(before, rpr))
-        deleted = etree.SubElement(p, w("del"), {w("id"): "901", w("author"): author, w("date"): "2024-05-01T10:00:00Z"})
+        deleted = etree.SubElement(p, w("del"), {w("id"): "901", w("author"): author, w("date"): date})
         deleted.append(self._run(old, rpr, "delText"))
-        inserted = etree.SubElement(p, w("ins"), {w("id"): "902", w("author"): author, w("date"): "2024-05-01T10:00:00Z"})
+        inserted = etree.SubElement(p, w("ins"), {w("id"): "902", w("author"): author, w("date"): date})
         inserted.append(self._run(new, rpr))
         if after:
             p.append(self._run(after, rpr))
@@ -131,6 +132,53 @@ class WordFile:
         p.append(self._run(text))
         anchor.addnext(p)
         return p
+
+    def track_insert_after(self, anchor: etree._Element, text: str, style: str | None = None,
+                           author: str = "Jane Doe", date: str = "2024-05-01T10:00:00Z") -> etree._Element:
+        """Insert a new paragraph after `anchor` with Track Changes on: its runs and its mark inserted."""
+        p = self.insert_after(anchor, text, style)
+        ppr = p.find(w("pPr"))
+        if ppr is None:
+            ppr = etree.Element(w("pPr"))
+            p.insert(0, ppr)
+        rpr = etree.SubElement(ppr, w("rPr"))
+        etree.SubElement(rpr, w("ins"), {w("id"): "911", w("author"): author, w("date"): date})
+        run = p.find(w("r"))
+        ins = etree.Element(w("ins"), {w("id"): "912", w("author"): author, w("date"): date})
+        run.addprevious(ins)
+        ins.append(run)
+        return p
+
+    def track_delete(self, p: etree._Element, author: str = "Jane Doe", date: str = "2024-05-01T10:00:00Z",
+                     *, bookmark_inside: bool = False) -> None:
+        """Delete a whole paragraph with Track Changes on: its runs in a w:del, its mark deleted.
+
+        `bookmark_inside`: put the paragraph's bookmarks inside the deletion, as LibreOffice does.
+        """
+        ppr = p.find(w("pPr"))
+        if ppr is None:
+            ppr = etree.Element(w("pPr"))
+            p.insert(0, ppr)
+        rpr = ppr.find(w("rPr"))
+        if rpr is None:
+            rpr = etree.SubElement(ppr, w("rPr"))
+        etree.SubElement(rpr, w("del"), {w("id"): "921", w("author"): author, w("date"): date})
+        deleted = etree.Element(w("del"), {w("id"): "922", w("author"): author, w("date"): date})
+        children = [c for c in p if c.tag != w("pPr")]
+        for child in children:
+            if child.tag == w("r"):
+                for t in child.iter(w("t")):
+                    t.tag = w("delText")
+                deleted.append(child)
+            elif bookmark_inside and child.tag in (w("bookmarkStart"), w("bookmarkEnd")):
+                deleted.append(child)
+        p.append(deleted)
+
+    def bookmarks_into_deletion(self, p: etree._Element) -> None:
+        """Move a paragraph's bookmarks into its first w:del, as LibreOffice does on a re-save."""
+        deleted = p.find(w("del"))
+        for bm in [c for c in p if c.tag in (w("bookmarkStart"), w("bookmarkEnd"))]:
+            deleted.insert(0, bm) if bm.tag == w("bookmarkStart") else deleted.append(bm)
 
     def remove(self, p: etree._Element) -> None:
         p.getparent().remove(p)
