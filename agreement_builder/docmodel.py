@@ -348,7 +348,7 @@ def _own_id(p: etree._Element) -> str | None:
     return None
 
 
-def _paragraph(p: etree._Element, styles: dict[str, Style], pending: str | None) -> Block:
+def _paragraph(p: etree._Element, styles: dict[str, Style], pending: str | None, text: bool = True) -> Block:
     ppr = p.find(PPR)
     sid, level = "", None
     if ppr is not None:
@@ -362,7 +362,7 @@ def _paragraph(p: etree._Element, styles: dict[str, Style], pending: str | None)
     if level is None:
         level = _style_level(styles, sid or "")
     return Block(
-        "p", p, paragraph_text(p), style_id=sid, style_name=style.name if style else sid,
+        "p", p, paragraph_text(p) if text else "", style_id=sid, style_name=style.name if style else sid,
         level=level, stable_id=_own_id(p) or pending,
     )
 
@@ -417,8 +417,9 @@ class BlockReader:
     heading path and a pending stable id (a bookmark just before a block) carry over.
     """
 
-    def __init__(self, styles: dict[str, Style] | None = None):
+    def __init__(self, styles: dict[str, Style] | None = None, *, text: bool = True):
         self.styles = styles or {}
+        self.text = text  # False: the blocks' stable ids are all that is wanted (no text, no heading paths)
         self.path, self.from_id = "", False
         self.pending: list[str | None] = [None]
 
@@ -433,7 +434,7 @@ class BlockReader:
         for child in parent:
             tag = child.tag
             if tag == P:
-                block = _paragraph(child, self.styles, pending[0])
+                block = _paragraph(child, self.styles, pending[0], self.text)
             elif tag == TBL:
                 block = _table(child)
                 if block.stable_id is None:

@@ -330,11 +330,11 @@ def settle_inside(s: "Session", container: etree._Element, children=None) -> Non
             settle(s, b)
 
 
-def settle_marks(s: "Session", container: etree._Element) -> None:
-    """Settle the paragraph marks of a container's own blocks, the last first."""
+def settle_marks(s: "Session", container: etree._Element, view=None) -> None:
+    """Settle the paragraph marks of a container's own blocks, the last first (`view()`: only those it lists)."""
     unfixable: set = set()
     while True:
-        blocks = [c for c in container if c.tag in (P, TBL, SDT, dm.CUSTOM_XML)]
+        blocks = [c for c in (view() if view is not None else container) if c.tag in (P, TBL, SDT, dm.CUSTOM_XML)]
         found = None
         for k in range(len(blocks) - 1, -1, -1):
             b = blocks[k]

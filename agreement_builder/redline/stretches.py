@@ -45,7 +45,7 @@ from lxml import etree
 from .. import docmodel as dm
 from ..docmodel import Block, Document
 from ..errors import InputError
-from ..ooxml import BOOKMARK_START, P, PPR, SECT_PR, w
+from ..ooxml import BOOKMARK_START, CUSTOM_XML, P, PPR, SDT, SECT_PR, TBL, w
 from . import blocks, headers
 from .align import anchor_pairs
 from .copies import _cross_references
@@ -65,6 +65,8 @@ _PLACEHOLDER_ID = re.compile(rb':id="(1\d{15})"')
 _WHOLE_ONLY = tuple(w(t) for t in ("footnoteReference", "endnoteReference", "commentReference", "altChunk",
                                    "subDoc")) + dm._REVISION_TAGS
 _ID = w("id")
+_SCANNED = (BOOKMARK_START, SECT_PR) + _WHOLE_ONLY
+_BLOCKS = frozenset({P, TBL, SDT, CUSTOM_XML})
 
 
 class NotStreamable(Exception):
@@ -165,21 +167,30 @@ class _Scan:
 
 
 def _scan(xml: bytes, styles: dict) -> _Scan:
-    scan, reader = _Scan(), dm.BlockReader(styles)
+    scan, reader = _Scan(), dm.BlockReader(styles, text=False)
     body = _Body(xml)
     for child in body:
-        if next(child.iter(*_WHOLE_ONLY), None) is not None:
-            raise NotStreamable()
         scan.starts.append(len(scan.ids))
         scan.ids += [b.stable_id for b in reader.read([child])]
-        scan.bookmarks.update(b.get(dm.NAME, "") for b in child.iter(BOOKMARK_START))
-        for sect in child.iter(SECT_PR):  # as headers._sections finds them
-            if sect is child or sect.getparent().tag == PPR:
-                scan.sections.append((sect is not child, copy.deepcopy(sect)))
-        body.body.remove(child)
+        for el in child.iter(*_SCANNED):
+            tag = el.tag
+            if tag == BOOKMARK_START:
+                scan.bookmarks.add(el.get(dm.NAME, ""))
+            elif tag == SECT_PR:  # as headers._sections finds them
+                if el is child or el.getparent().tag == PPR:
+                    scan.sections.append((el is not child, copy.deepcopy(el)))
+            else:
+                raise NotStreamable()
+        _drop(body.body, child)
     scan.starts.append(len(scan.ids))
     scan.root = body.root
     return scan
+
+
+def _drop(parent: etree._Element, child: etree._Element) -> None:
+    """Remove an element that is done with (emptied first: removing a whole subtree walks all of it)."""
+    child.clear()
+    parent.remove(child)
 
 
 def _shell_document(parts: dict[str, bytes], label: str, scan: _Scan, styles: dict) -> Document:
@@ -264,7 +275,7 @@ class StretchSession(Session):
             body = new_body.body
             blocks.diff_container(self, old_body.body, body, self.old.main, self.new.main, old_blocks, new_blocks,
                                   anchors=local, settled=False)
-            settling.append(self._settle(body, _between(start, end)))
+            settling.append(self._settle(body, start, end, nc1 == len(new.starts) - 1))
             self._check_cross_references()
             element = start.getnext()
             body.remove(start)
@@ -274,11 +285,11 @@ class StretchSession(Session):
                 if len(_PLACEHOLDER_ID.findall(data)) != _placeholders(element):
                     raise NotStreamable()  # text that looks like a placeholder: renumbering could not be trusted
                 pieces.append(data)
-                body.remove(element)
+                _drop(body, element)
                 element = following
             body.remove(end)
             for child in old_kids:
-                old_body.body.remove(child)
+                _drop(old_body.body, child)
             self._forget()
         for _ in new_children:  # nothing is left; this lets the parser finish and check the shape
             raise NotStreamable()
@@ -289,16 +300,26 @@ class StretchSession(Session):
                   if b':id="1' in p else p for p in pieces]
         return head + b"".join(pieces) + tail
 
-    def _settle(self, body: etree._Element, stretch: list[etree._Element]) -> tuple[range, list, range, list]:
+    def _settle(self, body: etree._Element, start, end, last: bool) -> tuple[range, list, range, list]:
         """Settle a stretch's paragraph marks with placeholder ids; return them and the warnings, by phase.
 
-        The body holds the stretch and what follows it (the next stretch's opening element is
-        there already), as when the whole pass settles it.
+        The stretch lies between the comments `start` and `end`; the element after it (the
+        next stretch's opening element, parsed already) is what the whole pass sees there.
         """
         real, report = self.marker.next_id, self.report
         out = []
         try:
-            for phase in (lambda: blocks.settle_inside(self, body, stretch), lambda: blocks.settle_marks(self, body)):
+            after = end.getnext()
+            while after is not None and after.tag not in _BLOCKS:
+                after = after.getnext()
+            if after is None and last is False:
+                raise NotStreamable()  # what follows is not parsed yet: cannot be judged as the whole pass does
+
+            def view() -> list[etree._Element]:  # the stretch and the block after it
+                return _between(start, end) + ([after] if after is not None else [])
+
+            for phase in (lambda: blocks.settle_inside(self, body, _between(start, end)),
+                          lambda: blocks.settle_marks(self, body, view)):
                 first = self.marker.next_id = self._placeholder
                 self.report = _Recorder()
                 phase()
