@@ -340,6 +340,9 @@ def _style_level(styles: dict[str, Style], sid: str) -> int | None:
     return None
 
 
+_NUM_PR, _ILVL = w("numPr"), w("ilvl")
+
+
 def _own_id(p: etree._Element) -> str | None:
     for bm in p.iter(BOOKMARK_START):
         name = bm.get(NAME, "")
@@ -348,21 +351,23 @@ def _own_id(p: etree._Element) -> str | None:
     return None
 
 
-def _paragraph(p: etree._Element, styles: dict[str, Style], pending: str | None, text: bool = True) -> Block:
+def _paragraph(p: etree._Element, styles: dict[str, Style], pending: str | None) -> Block:
     ppr = p.find(PPR)
     sid, level = "", None
     if ppr is not None:
         ps = ppr.find(PSTYLE)
         if ps is not None:
             sid = ps.get(VAL, "")
-        ilvl = ppr.find(f"{w('numPr')}/{w('ilvl')}")
-        if ilvl is not None:
-            level = _int(ilvl.get(VAL))
+        for num_pr in ppr.iterchildren(_NUM_PR):  # as find("numPr/ilvl"), without parsing a path each time
+            ilvl = num_pr.find(_ILVL)
+            if ilvl is not None:
+                level = _int(ilvl.get(VAL))
+                break
     style = styles.get(sid) or styles.get("")
     if level is None:
         level = _style_level(styles, sid or "")
     return Block(
-        "p", p, paragraph_text(p) if text else "", style_id=sid, style_name=style.name if style else sid,
+        "p", p, paragraph_text(p), style_id=sid, style_name=style.name if style else sid,
         level=level, stable_id=_own_id(p) or pending,
     )
 
@@ -417,9 +422,9 @@ class BlockReader:
     heading path and a pending stable id (a bookmark just before a block) carry over.
     """
 
-    def __init__(self, styles: dict[str, Style] | None = None, *, text: bool = True):
+    def __init__(self, styles: dict[str, Style] | None = None, *, ids_only: bool = False):
         self.styles = styles or {}
-        self.text = text  # False: the blocks' stable ids are all that is wanted (no text, no heading paths)
+        self.ids_only = ids_only  # the blocks' stable ids are all that is wanted (no text, styles or paths)
         self.path, self.from_id = "", False
         self.pending: list[str | None] = [None]
 
@@ -433,8 +438,13 @@ class BlockReader:
         pending = self.pending
         for child in parent:
             tag = child.tag
+            if tag == P and self.ids_only:
+                block = Block("p", child, "", stable_id=_own_id(child) or pending[0])
+                pending[0] = None
+                blocks.append(block)
+                continue
             if tag == P:
-                block = _paragraph(child, self.styles, pending[0], self.text)
+                block = _paragraph(child, self.styles, pending[0])
             elif tag == TBL:
                 block = _table(child)
                 if block.stable_id is None:

@@ -45,7 +45,7 @@ from lxml import etree
 from .. import docmodel as dm
 from ..docmodel import Block, Document
 from ..errors import InputError
-from ..ooxml import BOOKMARK_START, CUSTOM_XML, P, PPR, SDT, SECT_PR, TBL, w
+from ..ooxml import BOOKMARK_START, CUSTOM_XML, DEL, INS, P, PPR, SDT, SECT_PR, TBL, w
 from . import blocks, headers
 from .align import anchor_pairs
 from .copies import _cross_references
@@ -167,7 +167,7 @@ class _Scan:
 
 
 def _scan(xml: bytes, styles: dict) -> _Scan:
-    scan, reader = _Scan(), dm.BlockReader(styles, text=False)
+    scan, reader = _Scan(), dm.BlockReader(styles, ids_only=True)
     body = _Body(xml)
     for child in body:
         scan.starts.append(len(scan.ids))
@@ -384,8 +384,8 @@ class _Recorder(Report):
 def _placeholders(element: etree._Element) -> int:
     """Return how many placeholder ids the element and its descendants carry."""
     found = 0
-    for node in element.iter():
-        value = node.get(_ID) if isinstance(node.tag, str) else None
+    for node in element.iter(INS, DEL):  # what the marker makes
+        value = node.get(_ID)
         if value and value.isdigit() and int(value) >= _PLACEHOLDER:
             found += 1
     return found
