@@ -371,11 +371,13 @@ class _Converter:
 
     def _check_text(self, node: yaml.Node, text: str, path: tuple, what: str = "the text") -> None:
         """Refuse characters Word cannot hold and words no page can lay out (without quoting them)."""
-        where = f"`{field_name(path)}`: " if path else ""
         bad = _FORBIDDEN.search(text)
+        long = None if bad else _UNBROKEN.search(text)
+        if not (bad or long):
+            return  # the message's field name is worked out only for a message
+        where = f"`{field_name(path)}`: " if path else ""
         if bad:
             raise self.fail(node, f"{where}{what} contains {character_name(ord(bad.group()))}", hint=_CONTROL_HINT)
-        long = _UNBROKEN.search(text)
         if long:
             raise self.fail(node, f"{where}{what} has a word of {len(long.group()):,} characters with no space; "
                             f"a line of a page cannot hold it (at most {MAX_WORD} characters)",
