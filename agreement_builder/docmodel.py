@@ -340,6 +340,9 @@ def _style_level(styles: dict[str, Style], sid: str) -> int | None:
     return None
 
 
+_NUM_PR, _ILVL = w("numPr"), w("ilvl")
+
+
 def _own_id(p: etree._Element) -> str | None:
     for bm in p.iter(BOOKMARK_START):
         name = bm.get(NAME, "")
@@ -355,9 +358,11 @@ def _paragraph(p: etree._Element, styles: dict[str, Style], pending: str | None)
         ps = ppr.find(PSTYLE)
         if ps is not None:
             sid = ps.get(VAL, "")
-        ilvl = ppr.find(f"{w('numPr')}/{w('ilvl')}")
-        if ilvl is not None:
-            level = _int(ilvl.get(VAL))
+        for num_pr in ppr.iterchildren(_NUM_PR):  # as find("numPr/ilvl"), without parsing a path each time
+            ilvl = num_pr.find(_ILVL)
+            if ilvl is not None:
+                level = _int(ilvl.get(VAL))
+                break
     style = styles.get(sid) or styles.get("")
     if level is None:
         level = _style_level(styles, sid or "")
@@ -406,16 +411,40 @@ def read_blocks(container: etree._Element, styles: dict[str, Style] | None = Non
     heading (it opens a new path) if its style is Heading 1, Annex Title, Appendix Title or Part
     Heading, or if it carries a section, function or appendix id.
     """
-    styles = styles or {}
-    blocks: list[Block] = []
-    path, from_id = "", False
+    return BlockReader(styles).read(container)
 
-    def walk(parent: etree._Element, pending: list[str | None]) -> None:
-        nonlocal path, from_id
+
+class BlockReader:
+    """Reads the blocks of a container's children in order, a few at a time if need be.
+
+    `read_blocks` reads a whole container at once; the redline of a large document
+    (`redline/stretches.py`) reads its body a stretch of top-level elements at a time, and the
+    heading path and a pending stable id (a bookmark just before a block) carry over.
+    """
+
+    def __init__(self, styles: dict[str, Style] | None = None, *, ids_only: bool = False):
+        self.styles = styles or {}
+        self.ids_only = ids_only  # the blocks' stable ids are all that is wanted (no text, styles or paths)
+        self.path, self.from_id = "", False
+        self.pending: list[str | None] = [None]
+
+    def read(self, children) -> list[Block]:
+        """Return the blocks of `children` (a container, or a list of its children), continuing from before."""
+        blocks: list[Block] = []
+        self._walk(children, blocks)
+        return blocks
+
+    def _walk(self, parent, blocks: list[Block]) -> None:
+        pending = self.pending
         for child in parent:
             tag = child.tag
+            if tag == P and self.ids_only:
+                block = Block("p", child, "", stable_id=_own_id(child) or pending[0])
+                pending[0] = None
+                blocks.append(block)
+                continue
             if tag == P:
-                block = _paragraph(child, styles, pending[0])
+                block = _paragraph(child, self.styles, pending[0])
             elif tag == TBL:
                 block = _table(child)
                 if block.stable_id is None:
@@ -423,7 +452,7 @@ def read_blocks(container: etree._Element, styles: dict[str, Style] | None = Non
             elif tag in (SDT, CUSTOM_XML):
                 content = child.find(SDT_CONTENT) if tag == SDT else child
                 if content is not None:
-                    walk(content, pending)
+                    self._walk(content, blocks)
                 continue
             elif tag == BOOKMARK_START and child.get(NAME, "").startswith(ID_PREFIX):
                 pending[0] = child.get(NAME)
@@ -433,14 +462,11 @@ def read_blocks(container: etree._Element, styles: dict[str, Style] | None = Non
             pending[0] = None
             if block.is_heading:
                 if block.stable_id and block.stable_id.startswith(_HEADING_IDS):
-                    path, from_id = block.stable_id, True
+                    self.path, self.from_id = block.stable_id, True
                 else:
-                    path, from_id = block.text, False
-            block.path, block.path_from_id = path, from_id
+                    self.path, self.from_id = block.text, False
+            block.path, block.path_from_id = self.path, self.from_id
             blocks.append(block)
-
-    walk(container, [None])
-    return blocks
 
 
 # --------------------------------------------------------------------------- existing revisions

@@ -142,6 +142,7 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
                     "status": info.status.capitalize()}
     folder = staging / job.stem
     written: set[str] = set()
+    release_memory(collect=True)  # what reading the YAML left behind (its node tree), before the largest render
 
     def write(name: str, kind: str, title: str, data: bytes, *, pdf: bool = True) -> None:
         rel = f"{job.stem}/{name}"

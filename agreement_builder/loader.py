@@ -83,22 +83,39 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader used only for scanning, parsing and composing (never for construction)."""
 
 
-_CLoader = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was built with it
+try:  # libyaml, when PyYAML was built with it
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    _CParser = None
 
-#: libyaml composes recursively in C: past some tens of thousands of nesting levels it overflows
-#: the C stack instead of raising. Nesting is bounded by the brackets a file contains and by
-#: its longest line (each block level indents further), so below these sizes it is safe.
-_LIBYAML_MAX_BRACKETS = 2_000
-_LIBYAML_MAX_LINE = 2_000
+
+if _CParser is not None:
+    class _CLoader(yaml.composer.Composer, yaml.resolver.Resolver, _CParser):
+        """libyaml's scanner and parser (in C, iterative), PyYAML's composer (in Python).
+
+        libyaml's own composer recurses in C: a file nested some tens of thousands of levels
+        deep would overflow the C stack instead of raising. PyYAML's composer recurses in
+        Python and stops at the recursion limit (RecursionError, reported as too deeply
+        nested), so every file can be read through libyaml, whatever its size: an agreement of
+        5,000 functions holds 15,000 brackets, and the pure-Python scanner took most of a
+        minute over it.
+        """
+
+        def __init__(self, text: str):
+            _CParser.__init__(self, text)
+            yaml.composer.Composer.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+else:  # pragma: no cover
+    _CLoader = None
 
 
 def _compose(text: str):
-    """Return the node tree of `text`: through libyaml when it is safe, else pure Python.
+    """Return the node tree of `text`: through libyaml when there is one, else pure Python.
 
-    libyaml is about eight times faster. Its error messages differ from PyYAML's, so a file
+    libyaml is about ten times faster. Its error messages differ from PyYAML's, so a file
     it refuses is read again by the pure-Python parser, whose messages the hints are made for.
     """
-    if _CLoader is not None and _libyaml_safe(text):
+    if _CLoader is not None:
         loader = _CLoader(text)
         try:
             return loader.get_single_node()
@@ -111,12 +128,6 @@ def _compose(text: str):
         return loader.get_single_node()
     finally:
         loader.dispose()
-
-
-def _libyaml_safe(text: str) -> bool:
-    if text.count("[") + text.count("{") > _LIBYAML_MAX_BRACKETS:
-        return False
-    return max(map(len, text.split("\n")), default=0) <= _LIBYAML_MAX_LINE
 
 
 def display_path(path: Path) -> str:
@@ -360,11 +371,13 @@ class _Converter:
 
     def _check_text(self, node: yaml.Node, text: str, path: tuple, what: str = "the text") -> None:
         """Refuse characters Word cannot hold and words no page can lay out (without quoting them)."""
-        where = f"`{field_name(path)}`: " if path else ""
         bad = _FORBIDDEN.search(text)
+        long = None if bad else _UNBROKEN.search(text)
+        if not (bad or long):
+            return  # the message's field name is worked out only for a message
+        where = f"`{field_name(path)}`: " if path else ""
         if bad:
             raise self.fail(node, f"{where}{what} contains {character_name(ord(bad.group()))}", hint=_CONTROL_HINT)
-        long = _UNBROKEN.search(text)
         if long:
             raise self.fail(node, f"{where}{what} has a word of {len(long.group()):,} characters with no space; "
                             f"a line of a page cannot hold it (at most {MAX_WORD} characters)",

@@ -67,8 +67,24 @@ def compare(old, new, *, author: str = DEFAULT_AUTHOR, date: datetime | _date | 
     """
     from .session import Session
 
-    old_doc = _load(old, old_label, "OLD")
-    new_doc = _load(new, new_label, "NEW")
+    if isinstance(old, Document) or isinstance(new, Document):
+        old_doc, new_doc = _load(old, old_label, "OLD"), _load(new, new_label, "NEW")
+    else:  # large documents are redlined a stretch at a time when they allow it (the same bytes)
+        from . import stretches
+
+        old_parts, old_label = _parts(old, old_label, "OLD")
+        if stretches.large(old_parts):
+            new_parts, new_label = _parts(new, new_label, "NEW")
+            if stretches.large(new_parts):
+                found = stretches.compare_in_stretches(old_parts, new_parts, old_label, new_label, author,
+                                                       lambda shell: _revision_date(date, shell))
+                if found is not None:
+                    return Redline(*found)
+            old_doc = dm.document_from_parts(old_parts, old_label)
+            new_doc = dm.document_from_parts(new_parts, new_label)
+        else:
+            old_doc = dm.document_from_parts(old_parts, old_label)
+            new_doc = _load(new, new_label, "NEW")
     session = Session(old_doc, new_doc, author, _revision_date(date, new_doc))
     session.run()
     return Redline(session.result(), list(session.report.warnings))
@@ -77,6 +93,12 @@ def compare(old, new, *, author: str = DEFAULT_AUTHOR, date: datetime | _date | 
 def redline(old, new, **options) -> bytes:
     """Return the .docx bytes of NEW with every change from OLD as a tracked revision (see `compare`)."""
     return compare(old, new, **options).data
+
+
+def _parts(source, label: str | None, default: str) -> tuple[dict[str, bytes], str]:
+    """Return an input's parts (read safely) and its label."""
+    label = label or (default if isinstance(source, bytes) else str(source))
+    return dm.read_docx_parts(source if isinstance(source, bytes) else Path(source), label=label), label
 
 
 def _load(source, label: str | None, default: str) -> Document:

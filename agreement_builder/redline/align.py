@@ -26,13 +26,15 @@ Pair = tuple  # (i | None, j | None)
 
 def align(a: Sequence, b: Sequence, *, exact: Callable, loose: Callable | None = None,
           similar: Callable | None = None, anchor: Callable | None = None,
-          compatible: Callable | None = None, in_order: Callable | None = None) -> list[Pair]:
+          compatible: Callable | None = None, in_order: Callable | None = None,
+          anchors: list[Pair] | None = None) -> list[Pair]:
     """Return the alignment of `a` and `b` as (i, j) pairs, (i, None) deletions, (None, j) insertions.
 
     `exact(x)`, `loose(x)` and `anchor(x)` return hashable keys (None: no key); `similar(x, y)`
     a score in 0..1; `compatible(x, y)` vetoes a pair in the later passes; `in_order(x, y)`
     allows the last pass (pairing leftovers in order; one block left on each side always pairs
-    when compatible).
+    when compatible). `anchors` gives the first pass's pairs instead of `anchor` (a stretch of a
+    large document, cut out of the whole document's `anchor_pairs`).
     """
     compatible = compatible or (lambda x, y: True)
 
@@ -120,15 +122,17 @@ def align(a: Sequence, b: Sequence, *, exact: Callable, loose: Callable | None =
         pairs = lcs([exact(a[i]) for i in range(i0, i1)], [exact(b[j]) for j in range(j0, j1)])
         return merged(i0, i1, j0, j1, [(i0 + p, j0 + q) for p, q in pairs], by_unique)
 
-    anchors = []
-    if anchor is not None:
-        ia = [(i, anchor(x)) for i, x in enumerate(a)]
-        ib = [(j, anchor(y)) for j, y in enumerate(b)]
-        common = {k for _, k in ia if k} & {k for _, k in ib if k}
-        ia = [(i, k) for i, k in ia if k in common]
-        ib = [(j, k) for j, k in ib if k in common]
-        anchors = [(ia[p][0], ib[q][0]) for p, q in lcs([k for _, k in ia], [k for _, k in ib])]
+    if anchors is None:
+        anchors = anchor_pairs([anchor(x) for x in a], [anchor(y) for y in b]) if anchor is not None else []
     return merged(0, len(a), 0, len(b), anchors, by_exact)
+
+
+def anchor_pairs(keys_a: list, keys_b: list) -> list[Pair]:
+    """Return the pairs of equal anchor keys (None: no key) kept in order: the longest common subsequence."""
+    common = {k for k in keys_a if k} & {k for k in keys_b if k}
+    ia = [(i, k) for i, k in enumerate(keys_a) if k in common]
+    ib = [(j, k) for j, k in enumerate(keys_b) if k in common]
+    return [(ia[p][0], ib[q][0]) for p, q in textdiff.matching_pairs([k for _, k in ia], [k for _, k in ib])]
 
 
 def _once(keys: list) -> set:

@@ -188,8 +188,8 @@ def _exact(b: Item):
     return ("p", b.block.path, b.content)
 
 
-def align_items(old: list[Item], new: list[Item]):
-    return align(old, new, anchor=lambda b: b.block.stable_id, exact=_exact,
+def align_items(old: list[Item], new: list[Item], anchors: list | None = None):
+    return align(old, new, anchor=lambda b: b.block.stable_id, anchors=anchors, exact=_exact,
                  loose=lambda b: (b.kind, b.content) if b.content.strip() else None,
                  similar=_similar, compatible=_compatible, in_order=_in_order)
 
@@ -197,13 +197,18 @@ def align_items(old: list[Item], new: list[Item]):
 # --------------------------------------------------------------------------- applying it
 
 def diff_container(s: "Session", old_el: etree._Element, new_el: etree._Element, old_part: str, new_part: str,
-                   old_blocks: list[Block] | None = None, new_blocks: list[Block] | None = None) -> None:
-    """Mark in NEW's container `new_el` every change from OLD's `old_el`."""
+                   old_blocks: list[Block] | None = None, new_blocks: list[Block] | None = None, *,
+                   anchors: list | None = None, settled: bool = True) -> None:
+    """Mark in NEW's container `new_el` every change from OLD's `old_el`.
+
+    A stretch of a large body (`stretches.py`) gives its blocks and its anchors, and settles
+    the paragraph marks itself (`settled=False`).
+    """
     old = read_items(s.read_old, old_blocks if old_blocks is not None else dm.read_blocks(old_el), old_part)
     new = read_items(s.read_new, new_blocks if new_blocks is not None else dm.read_blocks(new_el), new_part)
     first = new[0].element if new else None
     cursor = None
-    for i, j in _ordered(align_items(old, new), old, new):
+    for i, j in _ordered(align_items(old, new, anchors), old, new):
         if i is not None and j is not None:
             if old[i].kind == "p":
                 s.paired[old[i].element] = new[j].element
@@ -222,7 +227,8 @@ def diff_container(s: "Session", old_el: etree._Element, new_el: etree._Element,
             mark_inserted(s, new[j].element, new_part)
             s.whole[new[j].element] = "ins"
             cursor = new[j].element
-    settle(s, new_el)
+    if settled:
+        settle(s, new_el)
 
 
 def _ordered(pairs: list, old: list[Item], new: list[Item]) -> list:
@@ -311,15 +317,24 @@ def mark_inserted_units(s: "Session", units: list[etree._Element], part: str, *,
 
 def settle(s: "Session", container: etree._Element) -> None:
     """Make sure no paragraph mark that accepting or rejecting removes is left with nothing to join."""
-    blocks = [c for c in container if c.tag in (P, TBL, SDT, dm.CUSTOM_XML)]
-    for b in blocks:
+    settle_inside(s, container)
+    settle_marks(s, container)
+
+
+def settle_inside(s: "Session", container: etree._Element, children=None) -> None:
+    """Settle the content controls (and custom XML) among a container's children (`children`: some of them)."""
+    for b in list(children if children is not None else container):
         if b.tag == SDT and b.find(SDT_CONTENT) is not None:
             settle(s, b.find(SDT_CONTENT))
         elif b.tag == dm.CUSTOM_XML:
             settle(s, b)
+
+
+def settle_marks(s: "Session", container: etree._Element, view=None) -> None:
+    """Settle the paragraph marks of a container's own blocks, the last first (`view()`: only those it lists)."""
     unfixable: set = set()
     while True:
-        blocks = [c for c in container if c.tag in (P, TBL, SDT, dm.CUSTOM_XML)]
+        blocks = [c for c in (view() if view is not None else container) if c.tag in (P, TBL, SDT, dm.CUSTOM_XML)]
         found = None
         for k in range(len(blocks) - 1, -1, -1):
             b = blocks[k]

@@ -70,9 +70,13 @@ class Session:
         self.notes.finish()
         self.copier.finish()
 
+    def write_main(self) -> None:
+        """Put the marked main document into the output package."""
+        self.out.set_xml(self.new.main, self.new.doc.root)
+
     def result(self) -> bytes:
         """Return the output package: NEW's parts with the marked stories and the report."""
-        self.out.set_xml(self.new.main, self.new.doc.root)
+        self.write_main()
         for name in self.touched:
             root = self.new.stories.get(name)
             if root is not None:
