@@ -702,3 +702,67 @@ _AFTER_UPDATE_FIELDS = {
     "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
     "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
 }
+
+
+def unlink_section_references(body: etree._Element, numbers: dict[str, str]) -> None:
+    """Replace every `REF _AB_S_<key>` field by its number as plain text (`numbers`: by bookmark name).
+
+    For text set out in a document that does not hold the sections it refers to (a variation's
+    Schedules refer to the Principal Agreement's sections): a field there would point nowhere.
+    """
+    for p in list(body.iter(_w("p"))):
+        runs = [r for r in p.iter(_w("r"))]
+        field: list[etree._Element] = []
+        code, in_result, result_runs = "", False, []
+        for r in runs:
+            kind = r.find(_w("fldChar"))
+            kind = kind.get(_w("fldCharType")) if kind is not None else None
+            if kind == "begin":
+                field, code, in_result, result_runs = [r], "", False, []
+            elif field and kind == "separate":
+                field.append(r)
+                in_result = True
+            elif field and kind == "end":
+                field.append(r)
+                match = _SECTION_REF.match(code)
+                if match:
+                    text = numbers.get(match.group(1), "")
+                    for i, result in enumerate(result_runs):
+                        if i == 0:
+                            _set_run_text(result, text)
+                        else:
+                            result.getparent().remove(result)
+                    if not result_runs:  # no result: the number takes the place of the field's end
+                        number = etree.Element(_w("r"))
+                        _set_run_text(number, text)
+                        r.addprevious(number)
+                    for f in field:
+                        f.getparent().remove(f)
+                field = []
+            elif field and not in_result:
+                instr = r.find(_w("instrText"))
+                code += instr.text or "" if instr is not None else ""
+                field.append(r)
+            elif field:
+                result_runs.append(r)
+
+
+def join_schedule_titles(body: etree._Element, style: str = "ScheduleTitle") -> None:
+    """Keep the title that follows a Schedule's title on the same page (its own page break is turned off)."""
+    for p in body.iter(_w("p")):
+        ppr = p.find(_w("pPr"))
+        pstyle = ppr.find(_w("pStyle")) if ppr is not None else None
+        if pstyle is None or pstyle.get(_w("val")) != style:
+            continue
+        nxt = p.getnext()
+        if nxt is None or nxt.tag != _w("p"):
+            continue
+        nppr = nxt.find(_w("pPr"))
+        if nppr is None:
+            nppr = etree.Element(_w("pPr"))
+            nxt.insert(0, nppr)
+        brk = nppr.find(_w("pageBreakBefore"))
+        if brk is None:
+            brk = etree.Element(_w("pageBreakBefore"))
+            _insert_ppr_child(nppr, brk)
+        brk.set(_w("val"), "0")

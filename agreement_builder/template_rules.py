@@ -529,7 +529,18 @@ def _raw_contexts() -> dict[str, dict]:
         "annex": annex.context,
         "decision_notice": notice,
         "change_report": report_context(diff_agreements(previous, checked)),
+        "variation": {**_variation_context(previous, checked), "schedules": ""},
     }
+
+
+def _variation_context(previous, checked) -> dict:
+    from .amendments import amend
+    from .citations import outline_of
+    from .render import render_agreement
+    from .vary import variation_context
+
+    amendments = amend(outline_of(render_agreement(previous)), outline_of(render_agreement(checked)))
+    return variation_context(previous, checked, amendments)
 
 
 def template_namespace(raw: dict) -> dict:
