@@ -138,7 +138,7 @@ def read_variation(data: bytes) -> tuple[list[tuple[str, list[str]]], dict[int, 
             clause_no = 0
         elif sections == 2 and style == "Clause":
             clause_no += 1
-            if clause_no > 1:
+            if clause_no > 1 and text != "No provision of the Principal Agreement is amended by this section.":
                 amendments.append((text, []))
         elif sections == 2 and style == "AmendmentText":
             amendments[-1][1].append(text)
@@ -235,7 +235,7 @@ class Applier:
             return
         if m := re.fullmatch(f"In clause 1\\.1, for the definition of {Q} substitute—", s):
             items, item = self.definition(m.group(1))
-            items[items.index(item)] = {"text": quoted[0].partition("\t")[2]}
+            items[items.index(item)] = {"text": quoted[0].partition("\t")[2], "label": item.get("label")}
             return
         if m := re.fullmatch(f"In clause 1\\.1, (after|before) the definition of {Q} insert—", s):
             items, item = self.definition(m.group(2))
@@ -248,7 +248,9 @@ class Applier:
             return
         if m := re.fullmatch(r"For (recital \(\w+\)|clause [\d.]+(?:\(\w+\))?) substitute—", s):
             items, item = self.target(m.group(1))
-            items[items.index(item)] = self.new_items(m.group(1), quoted)[0]
+            (replacement,) = self.new_items(m.group(1), quoted)
+            replacement["label"] = item.get("label")  # the provision substituted stands in its place
+            items[items.index(item)] = replacement
             return
         if m := re.fullmatch(r"(After|Before) (recital \(\w+\)|clause [\d.]+(?:\(\w+\))?) insert—", s):
             items, item = self.target(m.group(2))
@@ -261,7 +263,7 @@ class Applier:
             spec = self.spec(m.group(1))
             assert spec["name"] == m.group(2), s
             specs = self.doc["specs"]
-            specs[specs.index(spec)] = self.scheduled(int(m.group(3)))
+            specs[specs.index(spec)] = {**self.scheduled(int(m.group(3))), "label": spec["label"]}
             return
         if m := re.fullmatch(r"Omit Service Specification (\d+) \((.*)\)\.", s):
             spec = self.spec(m.group(1))
