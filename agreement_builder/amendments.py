@@ -389,17 +389,18 @@ def _sequence(old_items, new_items, key: Callable, text: Callable, order: tuple,
                 head = where("after", old_items[last_old])
                 at = order + (last_old, 1)
             else:
-                following = next((s[1] for s in steps[k:] if s[1] is not None), None)
+                following = next((s[1] for s in steps[k:] if s[0] in ("same", "changed")), None)
                 head = where("before", old_items[following] if following is not None else None)
-                at = order + (following if following is not None else -1, -1)
+                at = order + ((following, -1) if following is not None else (10 ** 9, 0))
             lines = tuple(line for item in run for line in quoted(item))
             entries.append((at, Amendment(f"{head} insert—", lines)))
             continue
         if kind == "omit":
             entries.append((order + (i, 0), Amendment(f"Omit {cite(old_items[i])}.")))
-        elif kind == "changed":
-            changed(i, j, order + (i, 0))
-        last_old = i
+        else:
+            if kind == "changed":
+                changed(i, j, order + (i, 0))
+            last_old = i  # insertions after an omitted item are placed after the last item kept
         k += 1
 
 
@@ -545,16 +546,17 @@ def _part_b(old: Outline, new: Outline, entries: list, result: Amendments) -> No
             if last is not None:
                 head, at = f"After Service Specification {last.number}", (4, last.number, 1)
             else:
-                following = next((olds[s[1]] for s in steps[k:] if s[1] is not None), None)
+                following = next((olds[s[1]] for s in steps[k:] if s[0] in ("same", "changed")), None)
                 head = f"Before Service Specification {following.number}" if following else "At the end of Part B"
-                at = (4, following.number if following else 0, -1)
+                at = (4, following.number, -1) if following else (4, 10 ** 9, 0)
             entries.append((at, _Inserted(head, tuple(run))))
             continue
         if kind == "omit":
             entries.append(((4, olds[i].number, 0), Amendment(f"Omit {olds[i].citation()}.")))
-        elif kind == "changed":
-            _specification(olds[i], news[j], entries)
-        last = olds[i]
+        else:
+            if kind == "changed":
+                _specification(olds[i], news[j], entries)
+            last = olds[i]
         k += 1
 
 

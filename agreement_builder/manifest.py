@@ -34,6 +34,7 @@ KINDS = {
     "publication": "Publication version (s23E)",
     "change-report": "Change report",
     "redline": "Redline (tracked changes)",
+    "variation": "Agreement of variation",
     "decision-notice": "Decision notice",
 }
 

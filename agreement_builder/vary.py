@@ -67,13 +67,18 @@ def _section_number(checked: CheckedAgreement, key: str) -> int:
 
 
 def draft_variation(old: CheckedAgreement, new: CheckedAgreement, *, templates: TemplateSet | None = None,
-                    old_templates: TemplateSet | None = None) -> Variation:
-    """Return the agreement of variation that varies OLD (signed) into NEW."""
+                    old_templates: TemplateSet | None = None, old_docx: bytes | None = None,
+                    new_docx: bytes | None = None) -> Variation:
+    """Return the agreement of variation that varies OLD (signed) into NEW.
+
+    `old_docx`, `new_docx`: the two agreements as already rendered with these templates (the
+    pack has them), else they are rendered here.
+    """
     check_variable(old, new)
     templates = templates or find_templates(new.path)
     old_templates = old_templates or find_templates(old.path)
-    old_docx = render_agreement(old, templates=old_templates)
-    new_docx = render_agreement(new, templates=templates)
+    old_docx = old_docx if old_docx is not None else render_agreement(old, templates=old_templates)
+    new_docx = new_docx if new_docx is not None else render_agreement(new, templates=templates)
     amendments = amend(outline_of(old_docx, old.label), outline_of(new_docx, new.label))
     context = variation_context(old, new, amendments)
     schedules = [ScheduleSource(s.number, s.kind, s.ident) for s in amendments.schedules]

@@ -308,3 +308,23 @@ def test_random_pairs_apply_exactly(tmp_path_factory, seed, changes, with_clause
         old_lead = FORCES[old.agreement.lead_force][0]
         # the lead force's name is substituted by grouped amendments, never clause by clause for each occurrence
         assert sum(f"for “{old_lead}” substitute" in a for a in amendments) <= 2
+
+
+def test_build_adds_the_variation_when_previous_is_final(tmp_path):
+    import json
+
+    for name in ("agreements", "templates", "annexes"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, tmp_path / name)
+    for name in ("parties.yaml", "summit.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "summit.yaml"), "--out", str(tmp_path / "out"),
+                                      "--no-pdf", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    kinds = {d["path"]: d["kind"] for d in manifest["outputs"]}
+    assert kinds.get("jps/jps-variation.docx") == "variation"
+    assert not any(p.startswith("psd/") and k == "variation" for p, k in kinds.items())  # psd has no previous
+    old = load_agreement(tmp_path / "agreements" / "jps-2013.yaml")
+    check_variation(render_agreement(old), (tmp_path / "out" / "jps" / "jps.docx").read_bytes(),
+                    (tmp_path / "out" / "jps" / "jps-variation.docx").read_bytes())

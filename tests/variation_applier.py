@@ -257,6 +257,18 @@ class Applier:
             at = items.index(item) + (1 if m.group(1) == "After" else 0)
             items[at:at] = self.new_items(m.group(2), quoted)
             return
+        if m := re.fullmatch(r"At the end of (the recitals|section (\d+) \(.*\)|clause ([\d.]+)) insert—", s):
+            if m.group(2):
+                items, cite = self.doc["sections"][int(m.group(2)) - 1], "clause"
+            elif m.group(3):
+                items, cite = self.clause(m.group(3))[1]["items"], "clause 1.1(a)"
+            else:
+                items, cite = self.doc["recitals"], "recital"
+            if m.group(3) == "1.1" and any(i["text"].startswith("“") for i in items):
+                items.extend({"text": q.partition("\t")[2]} for q in quoted)
+            else:
+                items.extend(self.new_items(cite, quoted))
+            return
         # Part B and appendices
         if m := re.fullmatch(r"For Service Specification (\d+) \((.*)\) substitute the Service Specification set out "
                              r"in Schedule (\d+)\.", s):
@@ -270,10 +282,13 @@ class Applier:
             assert spec["name"] == m.group(2), s
             self.doc["specs"].remove(spec)
             return
-        if m := re.fullmatch(r"(After|Before) Service Specification (\d+) insert the Service Specifications? set out in "
-                             r"Schedules? ([\d, and]+?)(?:, in that order)?\.", s):
+        if m := re.fullmatch(r"(After Service Specification|Before Service Specification|At the end of Part B)(?: (\d+))? "
+                             r"insert the Service Specifications? set out in Schedules? ([\d, and]+?)(?:, in that order)?\.", s):
             specs = self.doc["specs"]
-            at = specs.index(self.spec(m.group(2))) + (1 if m.group(1) == "After" else 0)
+            if m.group(2):
+                at = specs.index(self.spec(m.group(2))) + (1 if m.group(1).startswith("After") else 0)
+            else:
+                at = len(specs)
             numbers = [int(n) for n in re.findall(r"\d+", m.group(3))]
             specs[at:at] = [self.scheduled(n) for n in numbers]
             return
