@@ -255,6 +255,45 @@ def substitution_pairs(old: str, new: str) -> list[tuple[str, str]] | None:
     return pairs if pairs and text == new else None
 
 
+def replaced_everywhere(old: str, new: str) -> list[tuple[str, str]]:
+    """Return the (A, B) substitutions of a text's word diff that hold in each place A occurs in `old`.
+
+    A substitution is a deletion of A next to an insertion of B (both quotable); it holds in
+    each place when every occurrence of A in `old` is one of the places the diff substitutes
+    B for it, so that replacing A by B everywhere makes exactly those changes.
+    """
+    segments = word_diff(old, new)
+    places: dict[tuple[str, str], list[int]] = {}
+    other: list[tuple[int, int]] = []  # spans of old changed otherwise
+    pos = 0
+    i = 0
+    while i < len(segments):
+        op, text = segments[i]
+        if op == "=":
+            pos += len(text)
+        elif op == "-" and i + 1 < len(segments) and segments[i + 1][0] == "+":
+            pair = (text, segments[i + 1][1])
+            if _trimmed(pair[0]) and _trimmed(pair[1]):
+                places.setdefault(pair, []).append(pos)
+            else:
+                other.append((pos, pos + len(text)))
+            pos += len(text)
+            i += 1
+        elif op == "-":
+            other.append((pos, pos + len(text)))
+            pos += len(text)
+        i += 1
+    out = []
+    for (a, b), starts in places.items():
+        found, at = [], old.find(a)
+        while at >= 0:
+            found.append(at)
+            at = old.find(a, at + len(a))
+        if found == starts:
+            out.append((a, b))
+    return out
+
+
 # ---------------------------------------------------------------------------- the amendments
 
 
@@ -281,8 +320,9 @@ def amend(old: Outline, new: Outline) -> Amendments:
     entries.sort(key=lambda e: e[0])
     units = [u for _, u in entries if isinstance(u, _Unit)]
     groups = _groups(units)
-    grouped = {id(u) for members in groups.values() for u in members}
-    emitted: set[tuple[str, str]] = set()
+    starts: dict[int, list[tuple[str, str]]] = {}  # a group's amendment comes where its first text is
+    for pair, members in groups.items():
+        starts.setdefault(id(members[0]), []).append(pair)
     for _, entry in entries:
         if isinstance(entry, Amendment):
             result.items.append(entry)
@@ -300,71 +340,73 @@ def amend(old: Outline, new: Outline) -> Amendments:
                         f"{join_and([str(n) for n in numbers])}, in that order.")
             result.items.append(Amendment(text, schedule=numbers[0]))
             continue
-        if id(entry) in grouped:
-            for pair, members in groups.items():
-                if entry in members and pair not in emitted:
-                    emitted.add(pair)
-                    lead = f"In {_cite_all([m.citation for m in members])}, " if len(members) > 1 else (
-                        members[0].lead or f"In {members[0].citation}, ")
-                    result.items.append(Amendment(
-                        f"{lead}for {quote(pair[0])} substitute {quote(pair[1])} in each place it occurs."))
-            continue
+        for pair in starts.get(id(entry), []):
+            members = groups[pair]
+            lead = f"In {_cite_all([m.citation for m in members])}, " if len(members) > 1 else (
+                members[0].lead or f"In {members[0].citation}, ")
+            result.items.append(Amendment(f"{lead}for {quote(pair[0])} substitute {quote(pair[1])} in each place it occurs."))
         lead = entry.lead or f"In {entry.citation}, "
-        for phrase in word_changes(entry.old, entry.new) or []:
+        for phrase in word_changes(_after_groups(entry, groups), entry.new) or []:
             result.items.append(Amendment(lead + phrase + "."))
     return result
 
 
-def _groups(units: list[_Unit]) -> dict[tuple[str, str], list[_Unit]]:
-    """Return the substitutions made in each place they occur in more than one text, with those texts.
+def _after_groups(unit: _Unit, groups: dict[tuple[str, str], list[_Unit]]) -> str:
+    """Return a text as the grouped amendments it is in leave it (applied in the order they come)."""
+    text = unit.old
+    for (a, b), members in groups.items():
+        if any(m is unit for m in members):
+            text = text.replace(a, b)
+    return text
 
-    A text belongs to its substitutions' groups only if applying every group it is in, in
-    the order the amendments come, gives its new text exactly (otherwise its changes are
-    amended one by one).
+
+def _groups(units: list[_Unit]) -> dict[tuple[str, str], list[_Unit]]:
+    """Return the substitutions made in each place they occur, in more than one text or more than once in one,
+    with those texts, in the order their amendments come (that of their first text).
+
+    A text joins the group of each of its substitutions that holds in every place it occurs in
+    it (`replaced_everywhere`); its other changes are amended one by one, from the text as the
+    groups leave it. A text whose remaining changes could not then be amended word by word
+    leaves every group (all its changes are amended one by one).
     """
     found: dict[tuple[str, str], list[_Unit]] = {}
-    pairs_of: dict[int, list[tuple[str, str]]] = {}
     for unit in units:
-        if not unit.groupable:
-            continue
-        pairs = substitution_pairs(unit.old, unit.new)
-        if pairs:
-            pairs_of[id(unit)] = pairs
-            for pair in pairs:
+        if unit.groupable:
+            for pair in replaced_everywhere(unit.old, unit.new):
                 found.setdefault(pair, []).append(unit)
     while True:
         groups = {pair: members for pair, members in found.items()
                   if len(members) > 1 or members[0].old.count(pair[0]) > 1}
-        order = list(groups)  # in the order of their first text (units are in OLD's order)
-        bad = []
-        for unit in {id(u): u for members in groups.values() for u in members}.values():
-            text = unit.old
-            mine = [p for p in order if unit in groups[p]]
-            if set(mine) != set(pairs_of[id(unit)]):
-                bad.append(unit)
-                continue
-            for a, b in mine:
-                text = text.replace(a, b)
-            if text != unit.new:
-                bad.append(unit)
+        position = {id(u): k for k, u in enumerate(units)}
+        groups = dict(sorted(groups.items(), key=lambda item: position[id(item[1][0])]))
+        members = {id(u): u for ms in groups.values() for u in ms}
+        bad = [u for u in members.values() if word_changes(_after_groups(u, groups), u.new) is None]
         if not bad:
             return groups
-        for unit in bad:
-            for pair in pairs_of.pop(id(unit), []):
-                found[pair] = [u for u in found[pair] if u is not unit]
-        found = {p: m for p, m in found.items() if m}
+        for pair in list(found):
+            found[pair] = [u for u in found[pair] if all(u is not b for b in bad)]
+            if not found[pair]:
+                del found[pair]
 
 
 def _cite_all(citations: list[str]) -> str:
-    """Return "recitals (C) and (F) and clauses 1.1(h), 6.1 and 8.2" for the texts of a grouped amendment."""
+    """Return "recitals (C) and (F), clauses 1.1(h), 6.1 and 8.2 and paragraphs 1.2 and 5.1 of Service
+    Specification 1 (Name)" for the texts of a grouped amendment (in OLD's order)."""
     recitals = [c.removeprefix("recital ") for c in citations if c.startswith("recital ")]
     clauses = [c.removeprefix("clause ") for c in citations if c.startswith("clause ")]
+    paragraphs: dict[str, list[str]] = {}
+    for c in citations:
+        if c.startswith("paragraph "):
+            number, _, spec = c.removeprefix("paragraph ").partition(" of ")
+            paragraphs.setdefault(spec, []).append(number)
     parts = []
     if recitals:
         parts.append(("recitals " if len(recitals) > 1 else "recital ") + join_and(recitals))
     if clauses:
         parts.append(("clauses " if len(clauses) > 1 else "clause ") + join_and(clauses))
-    return " and ".join(parts)
+    for spec, numbers in paragraphs.items():
+        parts.append(("paragraphs " if len(numbers) > 1 else "paragraph ") + join_and(numbers) + " of " + spec)
+    return join_and(parts)
 
 
 def _sequence(old_items, new_items, key: Callable, text: Callable, order: tuple, entries: list,
@@ -582,12 +624,14 @@ class _Inserted:
 def _specification(o: Specification, n: Specification, entries: list) -> None:
     at = (4, o.number, 0)
     amendments = _paragraph_amendments(o, n)
-    if amendments is None or len(amendments) > MAX_SPECIFICATION_AMENDMENTS:
+    count = None if amendments is None else sum(
+        len(word_changes(a.old, a.new) or ()) if isinstance(a, _Unit) else 1 for a in amendments)
+    if count is None or count > MAX_SPECIFICATION_AMENDMENTS:
         entries.append((at, _ScheduleRef(f"For {o.citation()} substitute the Service Specification set out in Schedule ",
                                          "specification", n.ident, n.title)))
         return
-    for k, text in enumerate(amendments):
-        entries.append((at + (k,), Amendment(text)))
+    for k, amendment in enumerate(amendments):
+        entries.append((at + (k,), amendment if isinstance(amendment, _Unit) else Amendment(amendment)))
 
 
 def _same_shape(a: Paragraph, b: Paragraph) -> bool:
@@ -605,8 +649,9 @@ def _same_shape(a: Paragraph, b: Paragraph) -> bool:
     return len(set(labels)) == len(labels)
 
 
-def _paragraph_amendments(o: Specification, n: Specification) -> list[str] | None:
-    """Return the word-level amendments to a Service Specification, or None if it must be substituted whole."""
+def _paragraph_amendments(o: Specification, n: Specification) -> list | None:
+    """Return the word-level amendments to a Service Specification (a paragraph's text to amend, or the
+    sentence amending a table's cell), or None if it must be substituted whole."""
     if o.name != n.name or o.other != n.other or len(o.paragraphs) != len(n.paragraphs):
         return None
     out: list[str] = []
@@ -615,10 +660,9 @@ def _paragraph_amendments(o: Specification, n: Specification) -> list[str] | Non
             return None
         where = f"In paragraph {a.number} of {o.citation()}"
         if a.text != b.text:
-            phrases = word_changes(a.text, b.text)
-            if phrases is None:
+            if word_changes(a.text, b.text) is None:
                 return None
-            out += [f"{where}, {p}." for p in phrases]
+            out.append(_Unit((4, o.number, len(out)), f"paragraph {a.number} of {o.citation()}", a.text, b.text))
         for x, y in zip(a.tables, b.tables):
             table = "in the table" if len(a.tables) == 1 or not x.label else f"in the table headed {quote(x.label)}"
             for row, new_row in zip(x.rows, y.rows):

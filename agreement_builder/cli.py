@@ -433,7 +433,8 @@ def vary(versions: tuple[Path, ...], output: Path | None, pdf: bool, force: bool
     """An agreement of variation of a signed OLD into NEW, its amendments in UK drafting forms.
 
     OLD may be left out when NEW names it in `agreement.previous`; OLD must be final (signed).
-    Writes the variation and, beside it, the conformed copy (NEW in full, OUT-conformed.docx).
+    Its Schedules set out each Service Specification substituted or inserted, and the
+    Principal Agreement as varied (NEW in full) as a conformed copy.
     """
     from .outputs import check_output
     from .template_check import check_before_render
@@ -457,13 +458,12 @@ def vary(versions: tuple[Path, ...], output: Path | None, pdf: bool, force: bool
     check_before_render(old, old_set)
     if output is None:
         output = Path(new_path.stem + "-variation.docx")
-    conformed = output.with_name(output.stem + "-conformed.docx")
     inputs = [new_path, old_path, new.parties.path, old.parties.path, *tset.all_templates(), *old_set.all_templates()]
-    for path in (output, conformed) + ((output.with_suffix(".pdf"),) if pdf else ()):
-        check_output(path, inputs=inputs, force=True if path.suffix == ".docx" else force)
+    check_output(output, inputs=inputs, force=True)  # at once; a final document is judged with the bytes
+    if pdf:
+        check_output(output.with_suffix(".pdf"), inputs=inputs, force=force)
     result = draft_variation(old, new, templates=tset, old_templates=old_set)
     _write(output, result.data, inputs=inputs, force=force)
-    _write(conformed, result.conformed, inputs=inputs, force=force)
     if pdf:
         from .pdf import convert_to_pdf
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import TemplateError
-from .ooxml import CORE_NS, FUNCTION, ID_PREFIX, R_NS, SECTION, W_NS, WP_NS, bookmark_name
+from .ooxml import APPENDIX, CORE_NS, FUNCTION, ID_PREFIX, R_NS, SECTION, W_NS, WP_NS, bookmark_name
 from .package import (CT_NUMBERING, CT_SETTINGS, RT_IMAGE, RT_NUMBERING, RT_SETTINGS, RT_STYLES, Package,
                       Relationships)
 
@@ -210,7 +210,7 @@ class Composer:
         if uses_relationships:
             self._carry_relationships(kept, source)
         first = next((b for b in kept if b.tag == _w("p")), None)
-        if first is not None:
+        if first is not None and function_id:  # none for a whole document set out (a conformed copy)
             _add_bookmark(first, bookmark_name(FUNCTION, function_id))
 
     def _declare(self, body_tag: str, source: AnnexSource) -> None:
@@ -766,3 +766,57 @@ def join_schedule_titles(body: etree._Element, style: str = "ScheduleTitle") -> 
             brk = etree.Element(_w("pageBreakBefore"))
             _insert_ppr_child(nppr, brk)
         brk.set(_w("val"), "0")
+
+
+def prepare_conformed_copy(body: etree._Element, numbers: dict[str, str]) -> None:
+    """Make a rendered agreement's body ready to be set out inside another document (a variation's Schedule).
+
+    Its contents page goes (the document it sits in has its own), its cross-references to its
+    sections become their numbers as text (`numbers`: by bookmark name), its execution page
+    keeps its title and says how it was executed instead of offering lines to sign (a copy is
+    never signed), and its hidden bookmarks go (the stable ids belong to the agreement itself).
+    """
+    for sect in list(body.iter(_w("sectPr"))):
+        sect.getparent().remove(sect)
+    for p in list(body.iter(_w("p"))):
+        style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+        value = (style.get(_w("val")) if style is not None else "") or ""
+        if value.upper().startswith("TOC") or (value == "UnnumberedHeading" and _paragraph_text(p) == "Contents"):
+            p.getparent().remove(p)
+    unlink_section_references(body, numbers)
+    _conform_execution(body)
+    for mark in list(body.iter(_w("bookmarkStart"))):
+        if mark.get(_w("name"), "").startswith(("_AB_", "_Toc")):
+            ident = mark.get(_w("id"))
+            for end in body.iter(_w("bookmarkEnd")):
+                if end.get(_w("id")) == ident:
+                    end.getparent().remove(end)
+                    break
+            mark.getparent().remove(mark)
+
+
+CONFORMED_EXECUTION = ("The Principal Agreement was executed by its parties on the date stated at its beginning, and "
+                       "varied by the agreement of variation in which this conformed copy is set out.")
+
+
+def _conform_execution(body: etree._Element) -> None:
+    """Replace the blocks of the execution page (the Appendix Title without a stable id) by one statement."""
+    def style(el):
+        found = el.find(f"{_w('pPr')}/{_w('pStyle')}") if el.tag == _w("p") else None
+        return found.get(_w("val")) if found is not None else ""
+
+    for p in list(body):
+        if style(p) != "AppendixTitle" or any(
+                (b.get(_w("name")) or "").startswith(APPENDIX) for b in p.iter(_w("bookmarkStart"))):
+            continue
+        node = p.getnext()
+        while node is not None and style(node) not in ("AppendixTitle", "PartHeading", "AnnexTitle"):
+            following = node.getnext()
+            body.remove(node)
+            node = following
+        statement = etree.SubElement(body, _w("p"))
+        ppr = etree.SubElement(statement, _w("pPr"))
+        etree.SubElement(ppr, _w("pStyle")).set(_w("val"), "BodyText")
+        _set_run_text(etree.SubElement(statement, _w("r")), CONFORMED_EXECUTION)
+        p.addnext(statement)
+        return

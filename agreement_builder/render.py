@@ -458,16 +458,18 @@ class ScheduleSource:
 
 def render_variation(path: Path, context: dict, schedules: list[ScheduleSource], *, new: CheckedAgreement,
                      new_docx: bytes, templates: TemplateSet, title: str, subject: str, keywords: str,
-                     created, status: str, version: str) -> bytes:
+                     created, status: str, version: str, conformed_schedule: int | None = None,
+                     fingerprint: str = "") -> bytes:
     """Return an agreement of variation as .docx bytes: the template at `path` rendered with `context`,
     each Schedule spliced in where the template prints `{{p schedules }}`.
 
     A Service Specification is rendered exactly as in NEW (its annex template, NEW's context
     for it) and composed as an annex is; an Appendix is taken from NEW as rendered. Their
     cross-references to sections of Part A become NEW's section numbers as text (the sections
-    are not in the variation).
+    are not in the variation). `conformed_schedule`: the number of the last Schedule, which
+    sets out NEW in full (its lists restarted, its contents page and hidden bookmarks left out).
     """
-    from .compose import join_schedule_titles, section_numbers, unlink_section_references
+    from .compose import join_schedule_titles, prepare_conformed_copy, section_numbers, unlink_section_references
     from .context import annex_kind
     from .ooxml import APPENDIX, paragraph_xml
     from .package import read_docx_parts
@@ -492,6 +494,14 @@ def render_variation(path: Path, context: dict, schedules: list[ScheduleSource],
         else:
             pieces.append(heading + "".join(
                 etree.tostring(block, encoding="unicode") for block in _appendix_blocks(new_body, APPENDIX + schedule.ident)))
+    if conformed_schedule:  # the Principal Agreement as varied, in full: NEW's body, composed as an annex is
+        numbers = section_numbers(new_body)
+        copy_body = etree.fromstring(new_package.parts[new_package.main_document()]).find(w("body"))
+        prepare_conformed_copy(copy_body, numbers)
+        pieces.append(paragraph_xml("ScheduleTitle", f"Schedule {conformed_schedule}")
+                      + paragraph_xml("Subtitle", "The Principal Agreement as varied (conformed copy)")
+                      + composer.annex_xml(etree.tostring(copy_body, encoding="unicode"),
+                                           AnnexSource.from_package(Path(new.label), new_package), ""))
     full = {**context, "schedules": Markup(ANNEXES_MARK)}
     prepared.render_into(package, template_namespace(full), composer.namespaces(), annexes=pieces)
     document = package.xml(prepared.document)
@@ -500,7 +510,7 @@ def render_variation(path: Path, context: dict, schedules: list[ScheduleSource],
     unlink_section_references(body, section_numbers(new_body))
     join_schedule_titles(body)
     finish(package, prepared.document, title=title, subject=subject, keywords=keywords, created=created,
-           status=status, fingerprint="", version=version)
+           status=status, fingerprint=fingerprint, version=version)
     return package.to_bytes()
 
 

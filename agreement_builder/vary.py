@@ -6,7 +6,8 @@ signed Principal Agreement) and NEW (the agreement as it is to read) are both re
 render.py's one render path; citations.py reads them as a lawyer cites them; amendments.py
 drafts the amendments; the variation template (templates/variation.docx) sets them out with
 the parties, recitals, operative provisions and execution blocks; and the Schedules set out
-each Service Specification (and Appendix) that is substituted or inserted, rendered as in NEW.
+each Service Specification (and Appendix) that is substituted or inserted, rendered as in NEW,
+and, last, the Principal Agreement as varied (NEW in full) as a conformed copy.
 
 Refused: a draft OLD (there is nothing signed to vary), and a party of OLD that is not a
 party of NEW (a force leaves by withdrawal under the Principal Agreement, not by variation).
@@ -28,7 +29,7 @@ from .validate import CheckedAgreement
 
 @dataclass(frozen=True)
 class Variation:
-    """A drafted variation: the .docx bytes, the amendments it makes, and the conformed copy (NEW rendered)."""
+    """A drafted variation: the .docx bytes, the amendments it makes, and NEW as rendered (set out in its last Schedule)."""
 
     data: bytes
     amendments: Amendments
@@ -86,8 +87,23 @@ def draft_variation(old: CheckedAgreement, new: CheckedAgreement, *, templates: 
     data = render_variation(
         templates.variation(), context, schedules, new=new, new_docx=new_docx, templates=templates,
         title=f"{info.title} – Agreement of Variation", subject=info.alliance, keywords=variation_reference(new),
-        created=info.date or info.commencement, status=info.status.capitalize(), version=info.version)
+        created=info.date or info.commencement, status=info.status.capitalize(), version=info.version,
+        conformed_schedule=len(schedules) + 1,
+        fingerprint=_fingerprint(old, new, templates, old_templates) if info.status == "final" else "")
     return Variation(data, amendments, new_docx)
+
+
+def _fingerprint(old: CheckedAgreement, new: CheckedAgreement, templates: TemplateSet,
+                 old_templates: TemplateSet) -> str:
+    """Return the SHA-256 of everything a final variation is made from: both agreements, their parties and templates."""
+    import hashlib
+
+    from .render import fingerprint
+
+    h = hashlib.sha256()
+    for checked, tset in ((old, old_templates), (new, templates)):
+        h.update(fingerprint(checked, tset.all_templates(), False).encode() + b"\0")
+    return h.hexdigest()
 
 
 def variation_reference(new: CheckedAgreement) -> str:
@@ -107,6 +123,8 @@ def variation_context(old: CheckedAgreement, new: CheckedAgreement, amendments: 
     principal = old.agreement.agreement
     many = len(acceding) > 1
     common.update({
+        # the header and footer print the variation's own reference; a draft variation has no fingerprint
+        "agreement": {**common["agreement"], "reference": variation_reference(new), "fingerprint": ""},
         "parties": parties,
         "variation": {
             "reference": variation_reference(new),
@@ -124,7 +142,7 @@ def variation_context(old: CheckedAgreement, new: CheckedAgreement, amendments: 
             "acceding_parties": "Parties" if many else "a Party",
             "acceding_pronoun": "they" if many else "it",
             "acceding_original": "original Parties" if many else "an original Party",
-            "schedule_count": len(amendments.schedules),
+            "conformed_schedule": len(amendments.schedules) + 1,
         },
         "amendments": [
             {"text": a.text, "quoted": [_quoted(q) for q in a.quoted]} for a in amendments.items

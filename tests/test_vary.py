@@ -53,8 +53,9 @@ def example(tmp_path_factory):
     result = CliRunner().invoke(cli, ["vary", str(work / "agreements" / "jps.yaml"), "-o", str(out)])
     assert result.exit_code == 0, result.output
     old = load_agreement(work / "agreements" / "jps-2013.yaml")
+    new = load_agreement(work / "agreements" / "jps.yaml")
     return {"work": work, "out": out, "data": out.read_bytes(), "old": render_agreement(old),
-            "conformed": (out.parent / "jps-variation-conformed.docx").read_bytes(), "output": result.output}
+            "conformed": render_agreement(new), "output": result.output}
 
 
 def test_example_applies_exactly(example):
@@ -62,9 +63,16 @@ def test_example_applies_exactly(example):
     assert applied >= 20
 
 
-def test_conformed_copy_is_new_in_full(example):
-    new = load_agreement(example["work"] / "agreements" / "jps.yaml")
-    assert example["conformed"] == render_agreement(new)
+def test_conformed_copy_is_the_last_schedule(example):
+    texts = _texts(example["data"])
+    at = texts.index("The Principal Agreement as varied (conformed copy)")
+    assert texts[at - 1] == "Schedule 10"
+    rest = texts[at:]
+    assert "Contents" not in rest  # the variation has no contents page of the agreement inside it
+    assert "“Commencement Date” means 1 August 2016;" in rest
+    # its cross-references are NEW's section numbers as text, not fields pointing nowhere
+    data = zipfile.ZipFile(io.BytesIO(example["data"])).read("word/document.xml").decode()
+    assert "REF _AB_S_" not in data
 
 
 def test_example_reads_as_a_variation(example):
@@ -79,8 +87,14 @@ def test_example_reads_as_a_variation(example):
     assert "This Agreement may be executed in any number of counterparts" in joined
     assert "governed by the law of England and Wales" in joined
     # every party signs: the chief officers and policing bodies of the three forces
-    signed = [t for t in texts if t.startswith("Signed by the ")]
+    own = texts[:texts.index("Schedule 1")]
+    signed = [t for t in own if t.startswith("Signed by the ")]
     assert len(signed) == 6
+    # the conformed copy offers no lines to sign
+    copy = texts[texts.index("The Principal Agreement as varied (conformed copy)"):]
+    assert not any(t.startswith(("Signed by", "Signature:")) for t in copy)
+    assert ("The Principal Agreement was executed by its parties on the date stated at its beginning, and varied by "
+            "the agreement of variation in which this conformed copy is set out.") in copy
     # the forms of the issue, exactly
     amendments = [a for a, _ in read_variation(example["data"])[0]]
     assert "After clause 8.4 insert—" in amendments

@@ -66,9 +66,14 @@ def _letters(n: int, upper=False) -> str:
 def read_agreement(data: bytes) -> dict:
     """Return {recitals: [{label, text}], sections: [[{label, text, items: [{label, text}]}]],
     appendices: {number: [texts]}, specs: [{label, name, blocks}]} numbered as Word shows them."""
+    return read_blocks(body_blocks(data))
+
+
+def read_blocks(blocks: list) -> dict:
+    """Return the document (as `read_agreement`) of a list of body blocks."""
     doc = {"recitals": [], "sections": [], "appendices": {}, "specs": []}
     area = "front"
-    for block in body_blocks(data):
+    for block in blocks:
         if block.tag == _w("tbl"):
             if area == "appendix":
                 doc["appendices"][len(doc["appendices"])] += _rows(block)
@@ -88,7 +93,7 @@ def read_agreement(data: bytes) -> dict:
             clause = doc["sections"][-1][-1]
             clause["items"].append({"label": _letters(len(clause["items"]) + 1), "text": text})
         elif style == "AppendixTitle":
-            if any(b.startswith("_AB_A_") for b in _bookmarks(block)):
+            if re.match(r"Appendix \d+: ", text):
                 area = "appendix"
                 doc["appendices"][len(doc["appendices"]) + 1] = [text]
             else:
@@ -123,7 +128,12 @@ def read_variation(data: bytes) -> tuple[list[tuple[str, list[str]]], dict[int, 
             schedules[current["number"]] = current
             continue
         if current is not None:
-            if style == "AnnexTitle":
+            if style == "Subtitle" and text == "The Principal Agreement as varied (conformed copy)" \
+                    and not current["blocks"] and current["name"] is None:
+                current["kind"], current["name"] = "conformed", text
+            elif current.get("kind") == "conformed":
+                current["blocks"].append(block)
+            elif style == "AnnexTitle":
                 current["kind"], current["name"] = "spec", text.split(": ", 1)[1]
             elif style == "AppendixTitle" and current["name"] is None:
                 current["kind"], current["name"] = "appendix", text
@@ -215,8 +225,15 @@ class Applier:
     def apply(self, sentence: str, quoted: list[str]) -> None:
         s = sentence
         # Part A and recitals: word-level
-        if m := re.fullmatch(r"In (recitals? [^“]+?|clauses? [^“]+?), (for .+ in each place it occurs)\.", s):
-            for cite in _cites(m.group(1)):
+        if m := re.fullmatch(r"In ((?:recitals?|clauses?|paragraphs?) [^“]+?), (for .+ in each place it occurs)\.", s):
+            names = {s_["label"]: s_["name"] for s_ in self.doc["specs"] if s_.get("label")}
+            for cite in _cites(m.group(1), names):
+                if cite.startswith("paragraph "):
+                    number, _, spec = cite.removeprefix("paragraph ").partition(" of ")
+                    blocks = self.spec(spec)["blocks"]
+                    k = self.paragraph_index(blocks, number, s)
+                    blocks[k] = (blocks[k][0], apply_words(blocks[k][1], m.group(2), s))
+                    continue
                 _, item = self.target(cite)
                 item["text"] = apply_words(item["text"], m.group(2), s)
             return
@@ -321,12 +338,10 @@ class Applier:
         assert schedule["kind"] == "spec", f"Schedule {number} is not a Service Specification"
         return {"name": schedule["name"], "blocks": list(schedule["blocks"])}
 
-    def spec_words(self, m, s: str) -> None:
-        spec = self.spec(m.group(2))
-        assert spec["name"] == m.group(3), s
-        blocks = spec["blocks"]
+    @staticmethod
+    def paragraph_index(blocks: list, wanted: str, s: str) -> int:
+        """Return where paragraph `wanted` ("6.3") of a Service Specification is among its blocks, numbered as Word does."""
         heading = clause = 0
-        index = None
         for k, (style, _) in enumerate(blocks):
             if style == "AnnexHeading":
                 heading, clause = heading + 1, 0
@@ -336,10 +351,15 @@ class Applier:
                 number = f"{heading}.{clause}"
             else:
                 continue
-            if number == m.group(1):
-                index = k
-                break
-        assert index is not None, f"{s}: no paragraph {m.group(1)}"
+            if number == wanted:
+                return k
+        raise AssertionError(f"{s}: no paragraph {wanted}")
+
+    def spec_words(self, m, s: str) -> None:
+        spec = self.spec(m.group(2))
+        assert spec["name"] == m.group(3), s
+        blocks = spec["blocks"]
+        index = self.paragraph_index(blocks, m.group(1), s)
         if not m.group(4):
             style, text = blocks[index]
             blocks[index] = (style, apply_words(text, m.group(7), s))
@@ -366,12 +386,39 @@ class Applier:
         blocks[k] = ("tbl", "\n".join(rows))
 
 
-def _cites(text: str) -> list[str]:
-    """Return ["recital (C)", "clause 6.1", ...] from "recitals (C) and (F) and clauses 1.1(c), 6.1 and 8.2"."""
-    out = []
-    for kind, rest in re.findall(r"(recitals?|clauses?) ((?:[\w.()]+(?:, | and )?)+?)(?= and (?:recital|clause)|$)", text):
-        for label in re.split(r", | and ", rest):
-            out.append(f"{kind.rstrip('s')} {label}")
+def _cites(text: str, names: dict[str, str]) -> list[str]:
+    """Return ["recital (C)", "clause 6.1", "paragraph 1.2 of 1", ...] from "recitals (C) and (F), clauses 1.1(c),
+    6.1 and 8.2 and paragraphs 1.2 and 5.1 of Service Specification 1 (Name)" (`names`: OLD's, by number)."""
+    out: list[str] = []
+    pos = 0
+    keyword = re.compile(r"(recitals?|clauses?|paragraphs?) ")
+    label = re.compile(r"[\w.]+(?:\(\w+\))?|\(\w+\)")
+    while pos < len(text):
+        m = keyword.match(text, pos)
+        assert m, f"cannot read the citations {text!r} at {pos}"
+        kind, pos = m.group(1).rstrip("s"), m.end()
+        labels = []
+        while True:
+            lm = label.match(text, pos)
+            assert lm, f"cannot read the citations {text!r} at {pos}"
+            labels.append(lm.group(0))
+            pos = lm.end()
+            sep = next((x for x in (", ", " and ") if text.startswith(x, pos)), None)
+            if sep and label.match(text, pos + len(sep)) and not keyword.match(text, pos + len(sep)):
+                pos += len(sep)
+                continue
+            break
+        if kind == "paragraph":
+            sm = re.compile(r" of Service Specification (\d+) \(").match(text, pos)
+            assert sm and text.startswith(names[sm.group(1)] + ")", sm.end()), f"cannot read {text!r} at {pos}"
+            pos = sm.end() + len(names[sm.group(1)]) + 1
+            labels = [f"{x} of {sm.group(1)}" for x in labels]
+        out += [f"{kind} {x}" for x in labels]
+        sep = next((x for x in (", ", " and ") if text.startswith(x, pos)), None)
+        if sep:
+            pos += len(sep)
+        else:
+            assert pos == len(text), f"cannot read the citations {text!r} at {pos}"
     return out
 
 
@@ -419,4 +466,11 @@ def check_variation(old_docx: bytes, new_docx: bytes, variation_docx: bytes) -> 
         assert got[key] == want[key], f"{key} differ after applying the variation"
     for set_out, final in set_out_numbers(doc):
         assert set_out == final, f"a provision set out as {set_out} is numbered {final} once renumbered"
+    # the last Schedule sets out the Principal Agreement as varied: it reads as NEW
+    schedules = read_variation(variation_docx)[1]
+    last = schedules[max(schedules)]
+    assert last.get("kind") == "conformed", "the last Schedule is not the conformed copy"
+    conformed = renumbered(read_blocks(last["blocks"]))
+    for key in want:
+        assert conformed[key] == want[key], f"{key} of the conformed copy differ from NEW"
     return len(read_variation(variation_docx)[0])

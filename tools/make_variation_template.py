@@ -137,9 +137,9 @@ def body() -> str:
         text(H, "Continuation"),
         text(C, "Except as varied by this Agreement, the Principal Agreement continues in full force and effect. The "
                 "Principal Agreement and this Agreement are to be read together as one instrument."),
-        text(C, "{% if variation.schedule_count %}The Schedules form part of this Agreement. {% endif %}"
-                "A conformed copy of the Principal Agreement as varied by this Agreement is provided with it for "
-                "convenience; if it differs from the Principal Agreement read with this Agreement, the latter prevails."),
+        text(C, "The Schedules form part of this Agreement. Schedule {{ variation.conformed_schedule }} sets out, for "
+                "convenience, a conformed copy of the Principal Agreement as varied by this Agreement; if it differs "
+                "from the Principal Agreement read with this Agreement, the latter prevails."),
         text(H, "Counterparts"),
         text(C, "This Agreement may be executed in any number of counterparts, each of which is an original and all of "
                 "which together constitute one agreement."),
