@@ -704,8 +704,9 @@ _AFTER_UPDATE_FIELDS = {
 }
 
 
-def unlink_section_references(body: etree._Element, numbers: dict[str, str]) -> None:
-    """Replace every `REF _AB_S_<key>` field by its number as plain text (`numbers`: by bookmark name).
+def unlink_section_references(body: etree._Element, numbers: dict[str, str], keep: frozenset = frozenset()) -> None:
+    """Replace every `REF _AB_S_<key>` field by its number as plain text (`numbers`: by bookmark name),
+    but those to the bookmarks in `keep` (the document's own sections).
 
     For text set out in a document that does not hold the sections it refers to (a variation's
     Schedules refer to the Principal Agreement's sections): a field there would point nowhere.
@@ -725,7 +726,7 @@ def unlink_section_references(body: etree._Element, numbers: dict[str, str]) -> 
             elif field and kind == "end":
                 field.append(r)
                 match = _SECTION_REF.match(code)
-                if match:
+                if match and match.group(1) not in keep:
                     text = numbers.get(match.group(1), "")
                     for i, result in enumerate(result_runs):
                         if i == 0:

@@ -507,7 +507,7 @@ def render_variation(path: Path, context: dict, schedules: list[ScheduleSource],
     document = package.xml(prepared.document)
     composer.complete(document)
     body = document.find(w("body"))
-    unlink_section_references(body, section_numbers(new_body))
+    unlink_section_references(body, section_numbers(new_body), keep=frozenset(section_numbers(body)))
     join_schedule_titles(body)
     finish(package, prepared.document, title=title, subject=subject, keywords=keywords, created=created,
            status=status, fingerprint=fingerprint, version=version)

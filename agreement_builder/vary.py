@@ -25,6 +25,7 @@ from .formats import format_date
 from .render import ScheduleSource, render_agreement, render_variation
 from .templates import TemplateSet, find_templates
 from .validate import CheckedAgreement
+from .wording import with_article
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ def variation_context(old: CheckedAgreement, new: CheckedAgreement, amendments: 
         "variation": {
             "reference": variation_reference(new),
             "principal_title": principal.title,
+            "the_principal_title": with_article(principal.title),
             "principal_reference": principal.reference,
             "principal_version": principal.version,
             "principal_date": format_date(principal.date) if principal.date else "[date of the Principal Agreement]",

@@ -49,10 +49,29 @@ def para(style: str | None, *runs: str, extra: str = "") -> str:
     return f"<w:p>{ppr}{''.join(runs)}</w:p>"
 
 
-def text(style: str | None, markup: str, extra: str = "") -> str:
-    """A paragraph from markup where **bold** is bold."""
-    pieces = re.split(r"\*\*(.+?)\*\*", markup)
-    return para(style, *(run(p, bold=i % 2 == 1) for i, p in enumerate(pieces) if p), extra=extra)
+def ref(key: str, number: str) -> str:
+    """A cross-reference field to one of this template's own sections (its `_AB_S_` bookmark), as the umbrella has."""
+    return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> REF _AB_S_{key} '
+            f'\\r \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{number}</w:t>'
+            '</w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def text(style: str | None, markup: str, extra: str = "", bookmark: str = "") -> str:
+    """A paragraph from markup where **bold** is bold and [[key]] a cross-reference to this template's section `key`."""
+    runs = []
+    for i, piece in enumerate(re.split(r"\*\*(.+?)\*\*", markup)):
+        for j, part in enumerate(re.split(r"\[\[(\w+)\]\]", piece)):
+            if j % 2:
+                runs.append(ref(part, SECTIONS[part]))
+            elif part:
+                runs.append(run(part, bold=i % 2 == 1))
+    if bookmark:
+        runs = [f'<w:bookmarkStart w:id="0" w:name="_AB_S_{bookmark}"/>', *runs, '<w:bookmarkEnd w:id="0"/>']
+    return para(style, *runs, extra=extra)
+
+
+#: This template's own sections that its text refers to, with their numbers (Word recomputes them).
+SECTIONS = {"variation": "2"}
 
 
 def tag(markup: str) -> str:
@@ -63,7 +82,7 @@ def body() -> str:
     B, C, I, R, H = "BodyText", "Clause", "ClauseItem", "Recital", "Heading1"
     out = [
         text("Title", "Agreement of Variation"),
-        text("Subtitle", "Variation Agreement relating to the {{ variation.principal_title }} Collaboration Agreement "
+        text("Subtitle", "Variation Agreement relating to {{ variation.the_principal_title }} Collaboration Agreement "
                          "dated {{ variation.principal_date }}"),
         text(B, "**{{ agreement.alliance }}**"),
         text(B, "Reference {{ variation.reference }}, version {{ agreement.version }}, {{ agreement.status }}"),
@@ -82,14 +101,14 @@ def body() -> str:
         text("UnnumberedHeading", "Recitals"),
         text(B, "**Whereas:**"),
         text(R, "{{ variation.principal_parties }} made a collaboration agreement under section 22A of the Police Act "
-                "1996 (the **“Act”**) relating to {{ variation.principal_title }}, reference "
+                "1996 (the **“Act”**) relating to {{ variation.the_principal_title }}, reference "
                 "{{ variation.principal_reference }}, version {{ variation.principal_version }}, dated "
-                "{{ variation.principal_date }} (the **“Principal Agreement”**)."),
+                "{{ variation.principal_date }}."),
         text(R, "Section 22A of the Act enables policing bodies, alone or together with the chief officers of police of "
                 "the forces they maintain, to make a collaboration agreement, and a collaboration agreement may be "
                 "varied by a further collaboration agreement made in writing, as section 23C of the Act requires. The "
                 "Principal Agreement provides in section {{ variation.review_section }} that it may be varied by a "
-                "variation agreed by all the Parties."),
+                "variation agreed by the Parties."),
         tag("{%p if variation.acceding %}"),
         text(R, "{{ variation.acceding }} {{ variation.acceding_wish }} to become {{ variation.acceding_parties }} to "
                 "the Principal Agreement, and the other Parties agree."),
@@ -106,12 +125,12 @@ def body() -> str:
         text(B, "**It is agreed** as follows."),
         text(H, "Definitions and Interpretation", extra="<w:pageBreakBefore/>"),
         text(C, "In this Agreement:"),
-        text(I, "**“Principal Agreement”** has the meaning given in recital (A); and"),
+        text(I, "**“Principal Agreement”** means the collaboration agreement described in recital (A); and"),
         text(I, "**“Variation Date”** means {{ variation.commencement }}."),
         text(C, "Words and expressions defined in the Principal Agreement have the same meanings in this Agreement. A "
-                "reference in section 2 to a recital, clause, section, Appendix or Service Specification is to that "
+                "reference in section [[variation]] to a recital, clause, section, Appendix or Service Specification is to that "
                 "provision of the Principal Agreement as numbered before this Agreement."),
-        text(H, "Variation of the Principal Agreement"),
+        text(H, "Variation of the Principal Agreement", bookmark="variation"),
         text(C, "With effect from the Variation Date the Principal Agreement is varied as follows."),
         tag("{%p for a in amendments %}"),
         text(C, "{{ a.text }}"),
@@ -132,7 +151,7 @@ def body() -> str:
         text(H, "Renumbering"),
         text(C, "With effect from the Variation Date the recitals, clauses, sub-clauses and Service Specifications of "
                 "the Principal Agreement, and the paragraphs of each Service Specification, are renumbered in the order "
-                "in which they stand after the amendments in section 2, and every reference to them is read "
+                "in which they stand after the amendments in section [[variation]], and every reference to them is read "
                 "accordingly."),
         text(H, "Continuation"),
         text(C, "Except as varied by this Agreement, the Principal Agreement continues in full force and effect. The "
