@@ -1,7 +1,7 @@
 """One agreement's documents for the pack, written into the staging folder (runs in a worker process).
 
 For each agreement: the agreement, its publication version (s23E), a decision notice per
-policing body, and the change report (.docx and .md) and the redline when it names a previous
+policing body (and its exempt part, not for publication, when the agreement withholds a function), and the change report (.docx and .md) and the redline when it names a previous
 version, and the agreement of variation (vary.py) when that previous version is final (signed). They are made one at a time and memory is given back between them (`release_memory`):
 a national agreement's document tree takes hundreds of megabytes, and peaks must not add up. What comes back to the parent (`Outcome`) is small and picklable: the metadata, the
 files written with their SHA-256, or why the agreement failed.
@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .errors import AgreementBuilderError, InputError, Issue
 from .manifest import KINDS
+from .pack_names import notice_name
 from .templates import TemplateSet
 
 #: Parties files already loaded, by resolved path: filled by the parent before the workers
@@ -126,7 +127,7 @@ def build_agreement(job: AgreementJob, staging: Path) -> Outcome:
 
 def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None:
     from .models import SummitInfo
-    from .notice import render_decision_notices
+    from .notice import render_decision_notices, render_exempt_parts
     from .render import render_agreement
     from .validate import load_agreement, load_parties
 
@@ -165,8 +166,11 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
     summit = SummitInfo(name=job.summit_name, date=job.summit_date)
     bodies = {f: checked.parties.parties.forces[f].policing_body.title for f in checked.agreement.forces}
     for force_id, data in render_decision_notices(checked, summit, templates=job.templates).items():
-        write(f"decision-notice-{force_id.replace('_', '-')}.docx", "decision-notice",
+        write(notice_name(force_id), "decision-notice",
               f"Decision notice: {bodies[force_id]}", data)
+    for force_id, data in render_exempt_parts(checked, summit, templates=job.templates).items():  # withheld figures
+        write(notice_name(force_id, "exempt"), "decision-notice-exempt",
+              f"Decision notice, exempt part (not for publication): {bodies[force_id]}", data)
     previous = checked.previous_path()
     if previous is not None:  # the change report and the redline against the previous version
         from .diff import diff_agreements
@@ -191,7 +195,7 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
         del checked  # a national agreement's models are large
         del old
         release_memory()
-        write(f"{job.stem}-redline.docx", "redline", f"Redline: {span}", redline(old_docx, agreement, **labels), pdf=False)
+        write(f"{job.stem}-redline.docx", "redline", f"Redline: {span}", redline(old_docx, agreement, **labels))
         release_memory(collect=True)
     order = list(KINDS)  # the order documents are listed in, whatever order they were made in
     outcome.documents.sort(key=lambda d: order.index(d.kind))
@@ -224,7 +228,7 @@ def release_memory(*, collect: bool = False) -> None:
         gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError):  # no glibc (or no malloc_trim): memory is given back later by the allocator
         pass
 
 
@@ -235,5 +239,5 @@ def _as_bytes(data: bytes | str) -> bytes:
 def size_of(path: Path) -> int:
     try:
         return os.stat(path).st_size
-    except OSError:
+    except OSError:  # a file that cannot be sized sorts last; reading it reports the error
         return 0

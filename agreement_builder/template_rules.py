@@ -151,7 +151,7 @@ def judge(path: Path, kind: str, blob: bytes) -> tuple[tuple[Issue, ...], tuple[
                       hint="save it again from Word as a Word Document (.docx)"),), ()
     found = _Findings(path, text, [])
     _review_marks(found)
-    if kind in ("umbrella", "decision_notice", "change_report"):
+    if kind in ("umbrella", "decision_notice", "decision_notice_exempt", "change_report"):
         _tracking_setting(found)
     if found.failed:
         return tuple(found.issues), ()
@@ -513,7 +513,7 @@ def _raw_contexts() -> dict[str, dict]:
     from .context import build_context
     from .diff import diff_agreements
     from .models import SummitInfo
-    from .notice import notice_contexts
+    from .notice import exempt_contexts, notice_contexts
     from .report import report_context
     from .validate import load_agreement, load_parties
 
@@ -524,10 +524,14 @@ def _raw_contexts() -> dict[str, dict]:
     annex = max(ctx.annexes, key=lambda a: len(a.context["apportionment"]["inputs"]))
     notice = next(iter(notice_contexts(checked, SummitInfo(name="Summit", date=checked.agreement.agreement.date)
                                        ).values()))
+    withholding = load_agreement(SHIPPED_EXAMPLE / "agreements" / "psd.yaml", parties=parties)
+    exempt = next(iter(exempt_contexts(withholding, SummitInfo(name="Summit", date=checked.agreement.agreement.date)
+                                       ).values()))
     return {
         "umbrella": {**ctx.umbrella, "annexes": ""},
         "annex": annex.context,
         "decision_notice": notice,
+        "decision_notice_exempt": exempt,
         "change_report": report_context(diff_agreements(previous, checked)),
         "variation": {**_variation_context(previous, checked), "schedules": ""},
     }
@@ -580,6 +584,7 @@ def _structure(found: _Findings, kind: str, tags: list[Tag], asts: dict) -> None
             found.whole("its styles", f"the style “{name}” is missing: the product relies on it "
                                       "(docs/templates.md, Styles and numbering)", HINT_STYLES)
     _references(found, kind)
+    _outline_levels(found)
     if kind == "umbrella":
         _numbering(found, [n for n in NUMBERED_STYLES])
         _anchors(found, tags)
@@ -595,6 +600,38 @@ def _structure(found: _Findings, kind: str, tags: list[Tag], asts: dict) -> None
                             "new page, is listed in the contents and marks the annex for change reports"
                      + (f" (this paragraph is in “{first.style}”)" if first is not None else ""),
                      "apply the style Annex Title to the first paragraph (Home > Styles)")
+
+
+#: Heading styles and the outline level each needs, as Word counts (docs/accessibility.md): a paragraph
+#: without one is no PDF bookmark, no heading for a screen reader and no entry in Word's navigation pane.
+OUTLINE_LEVELS = {"Heading 1": 1, "Part Heading": 1, "Appendix Title": 1, "Annex Title": 1, "Annex Heading": 2,
+                  "Unnumbered Heading": 2}
+
+
+def _outline_levels(found: _Findings) -> None:
+    styles = found.text.styles
+    for name, level in OUTLINE_LEVELS.items():
+        info = styles.by_name.get(name.lower())
+        if info is None or name == "Heading 1":  # missing: reported as such; Heading 1: Word's own level 1
+            continue
+        given, sid, seen = None, info.style_id, set()
+        while sid and sid not in seen and given is None:
+            seen.add(sid)
+            at = styles.by_id.get(sid)
+            el = at.element.find(f"{w('pPr')}/{w('outlineLvl')}") if at is not None else None
+            given = el.get(w("val")) if el is not None else None
+            sid = at.based_on if at is not None else None
+        if given != str(level - 1):
+            found.whole("its styles", f"the style “{name}” has "
+                        + ("no outline level" if given is None else f"outline level {_level_name(given)}")
+                        + f", not level {level}: its paragraphs are no bookmarks in the PDF and no headings for "
+                          "screen readers (docs/accessibility.md)",
+                        f"in Word: Home > Styles, right-click {name} > Modify > Format > Paragraph > "
+                        f"Outline level: Level {level}", "warning")
+
+
+def _level_name(value: str) -> str:
+    return "Body Text" if value == "9" else f"{int(value) + 1}" if value.isdigit() else f"“{value}”"
 
 
 def _used(text: TemplateText, style: str) -> bool:

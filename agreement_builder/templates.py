@@ -14,12 +14,8 @@ install reads them where they are.
 
 from __future__ import annotations
 
-import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
-
-from .errors import InputError
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -40,7 +36,8 @@ EXAMPLE_FILES = ("parties.yaml", "summit.yaml", "agreements")
 
 #: Template file names by folder, with what each is for.
 KINDS = {"umbrella.docx": "umbrella", "decision_notice.docx": "decision_notice",
-         "change_report.docx": "change_report", "variation.docx": "variation"}
+         "decision_notice_exempt.docx": "decision_notice_exempt", "change_report.docx": "change_report",
+         "variation.docx": "variation"}
 ANNEX_PAGES = {"no_specification.docx": "no_specification", "withheld.docx": "withheld"}
 
 
@@ -54,18 +51,42 @@ def _nearest(start: Path, name: str) -> Path | None:
     return None
 
 
-@dataclass(frozen=True)
 class TemplateSet:
-    """The template folders to search, most specific first (the shipped folder last)."""
+    """The template folders to search, most specific first (the shipped folder last).
 
-    template_dirs: tuple[Path, ...]
-    annex_dirs: tuple[Path, ...]
+    A plain immutable value (not a dataclass): this module is read before a build parses
+    anything (unchanged.py), where importing dataclasses would cost more than the check.
+    """
+
+    __slots__ = ("template_dirs", "annex_dirs")
+
+    def __init__(self, template_dirs: tuple[Path, ...], annex_dirs: tuple[Path, ...]):
+        object.__setattr__(self, "template_dirs", tuple(template_dirs))
+        object.__setattr__(self, "annex_dirs", tuple(annex_dirs))
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError("a TemplateSet is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TemplateSet) and (self.template_dirs, self.annex_dirs) == (
+            other.template_dirs, other.annex_dirs)
+
+    def __hash__(self) -> int:
+        return hash((self.template_dirs, self.annex_dirs))
+
+    def __repr__(self) -> str:
+        return f"TemplateSet(template_dirs={self.template_dirs!r}, annex_dirs={self.annex_dirs!r})"
+
+    def __reduce__(self):
+        return TemplateSet, (self.template_dirs, self.annex_dirs)
 
     def _find(self, dirs: tuple[Path, ...], name: str, what: str) -> Path:
         for folder in dirs:
             path = folder / name
             if path.is_file():
                 return path
+        from .errors import InputError
+
         raise InputError.in_file(
             str(dirs[0] / name) if dirs else name, f"the {what} template `{name}` was not found",
             hint="searched: " + ", ".join(str(d) for d in dirs))
@@ -75,6 +96,9 @@ class TemplateSet:
 
     def decision_notice(self) -> Path:
         return self._find(self.template_dirs, "decision_notice.docx", "decision notice")
+
+    def decision_notice_exempt(self) -> Path:
+        return self._find(self.template_dirs, "decision_notice_exempt.docx", "decision notice exempt part")
 
     def change_report(self) -> Path:
         return self._find(self.template_dirs, "change_report.docx", "change report")
@@ -112,6 +136,8 @@ def find_templates(near: Path | None = None, *, templates: Path | None = None, a
     for given, dirs in ((templates, template_dirs), (annexes, annex_dirs)):
         if given is not None:
             if not Path(given).is_dir():
+                from .errors import InputError
+
                 raise InputError.in_file(str(given), "the template folder does not exist")
             dirs.append(Path(given))
     if near is not None:
@@ -127,7 +153,7 @@ def find_templates(near: Path | None = None, *, templates: Path | None = None, a
 def template_kind(path: Path) -> str:
     """Return what a template is for, from where it lives and its name.
 
-    `umbrella`, `decision_notice`, `change_report`, `annex` (a service specification, generic
+    `umbrella`, `decision_notice`, `decision_notice_exempt`, `change_report`, `annex` (a service specification, generic
     or a function's own), `no_specification`, `withheld`, or `other`.
     """
     if path.parent.name == "annexes":
@@ -143,6 +169,8 @@ def shipped_counterpart(path: Path) -> Path | None:
 
 
 def file_digest(path: Path) -> str:
+    import hashlib
+
     from .inputs import read_input
 
     return hashlib.sha256(read_input(path)).hexdigest()

@@ -206,9 +206,9 @@ def test_a_block_closed_by_the_wrong_tag(tmp_path):
         f.retype(p, "{%p endfor %}", "{%p endif %}")
 
     issue = only(edited(tmp_path, UMBRELLA, edit))
-    assert issue.position.place == "the title page, paragraph 4 “{%p for p in parties %}”"
+    assert issue.position.place == "the title page, paragraph 10 “{%p for p in parties %}”"
     assert issue.message.startswith("“{%p for p in parties %}” is not closed: the next closing tag is “{%p endif %}” "
-                                    "(the title page, paragraph 6")
+                                    "(the title page, paragraph 12")
 
 
 def test_a_plain_if_over_two_paragraphs(tmp_path):
@@ -342,6 +342,21 @@ def test_track_changes_left_on_is_a_warning(tmp_path):
     path = edited(tmp_path, UMBRELLA, edit)
     assert findings(path) == []
     assert "Track Changes is switched on" in only(path, "warning").message
+
+
+def test_a_heading_style_without_its_outline_level_is_a_warning(tmp_path):
+    def edit(f):
+        ppr = f.style("AnnexTitle").find(w("pPr"))
+        ppr.remove(ppr.find(w("outlineLvl")))
+        f.style("AnnexHeading").find(w("pPr")).find(w("outlineLvl")).set(w("val"), "9")
+
+    path = edited(tmp_path, UMBRELLA, edit)
+    assert findings(path) == []
+    warnings = [i.message for i in findings(path, "warning")]
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith("the style “Annex Title” has no outline level, not level 1: its paragraphs are no "
+                                  "bookmarks in the PDF")
+    assert warnings[1].startswith("the style “Annex Heading” has outline level Body Text, not level 2")
 
 
 # ---------------------------------------------------------------------------- custom specification fields, annex names
