@@ -248,7 +248,7 @@ class _Build:
         self.notify(BuildEvent(0, self.steps, f"building {len(todo)} of {len(todo) + unchanged} agreements"
                                               + (f" ({unchanged} unchanged)" if unchanged else "")))
         order = sorted(todo, key=lambda j: -size_of(j.source))  # the largest first: the pool finishes together
-        from . import diff, notice, redline, render, report  # noqa: F401 - imported before forking: workers start warm
+        from . import diff, notice, redline, render, report, vary  # noqa: F401 - imported before forking: workers start warm
 
         def died(job: AgreementJob, exc: BaseException) -> Outcome:
             return Outcome(job.stem, job.label, error=f"{job.label}: error: the worker process building it stopped: {exc}")

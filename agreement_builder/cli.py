@@ -422,6 +422,57 @@ def redline(old: Path, new: Path, output: Path, force: bool, author: str, when: 
         click.echo(f"{output}: " + click.style("warning:", fg="yellow", bold=True) + f" {warning}", err=True)
 
 
+@cli.command()
+@click.argument("versions", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="[OLD] NEW")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="The .docx to write (default: NEW's name with -variation.docx, in the current folder).")
+@click.option("--pdf", is_flag=True, help="Also convert to PDF with LibreOffice (beside the .docx).")
+@click.option("--force", is_flag=True, help="Replace a final (signed) document at the output path on purpose.")
+@_template_options
+@_workspace_option
+def vary(versions: tuple[Path, ...], output: Path | None, pdf: bool, force: bool,
+         parties: Path | None, templates: Path | None, annexes: Path | None, workspace: Path | None) -> None:
+    """An agreement of variation of a signed OLD into NEW, its amendments in UK drafting forms.
+
+    OLD may be left out when NEW names it in `agreement.previous`; OLD must be final (signed).
+    Its Schedules set out each Service Specification substituted or inserted, and the
+    Principal Agreement as varied (NEW in full) as a conformed copy.
+    """
+    from .outputs import check_output
+    from .template_check import check_before_render
+    from .templates import find_templates
+    from .validate import load_agreement
+    from .vary import check_variable, draft_variation
+
+    if len(versions) > 2:
+        raise click.UsageError("give OLD and NEW, or NEW alone when it names OLD in `previous`")
+    new_path = versions[-1]
+    new = load_agreement(new_path, parties=parties, workspace=workspace)
+    old_path = versions[0] if len(versions) == 2 else new.previous_path()
+    if old_path is None:
+        raise click.UsageError(f"{new_path} does not name its previous version (`agreement.previous`): "
+                               "give OLD as well, as in `agreement-builder vary OLD NEW`")
+    old = load_agreement(old_path, parties=parties, workspace=workspace)
+    check_variable(old, new)
+    tset = find_templates(new_path, templates=templates, annexes=annexes)
+    old_set = find_templates(old_path, templates=templates, annexes=annexes)
+    check_before_render(new, tset)
+    check_before_render(old, old_set)
+    if output is None:
+        output = Path(new_path.stem + "-variation.docx")
+    inputs = [new_path, old_path, new.parties.path, old.parties.path, *tset.all_templates(), *old_set.all_templates()]
+    check_output(output, inputs=inputs, force=True)  # at once; a final document is judged with the bytes
+    if pdf:
+        check_output(output.with_suffix(".pdf"), inputs=inputs, force=force)
+    result = draft_variation(old, new, templates=tset, old_templates=old_set)
+    _write(output, result.data, inputs=inputs, force=force)
+    if pdf:
+        from .pdf import convert_to_pdf
+
+        for path in convert_to_pdf([output], output.parent):
+            _out(f"wrote {path}")
+
+
 def _docx_source(path: Path, parties: Path | None, templates: Path | None, annexes: Path | None,
                  workspace: Path | None, inputs: list[Path]):
     """Return a .docx path as it is, or an agreement rendered to .docx bytes (its files added to `inputs`)."""

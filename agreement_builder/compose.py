@@ -25,7 +25,7 @@ from typing import Callable
 from lxml import etree
 
 from .errors import TemplateError
-from .ooxml import CORE_NS, FUNCTION, ID_PREFIX, R_NS, SECTION, W_NS, WP_NS, bookmark_name
+from .ooxml import APPENDIX, CORE_NS, FUNCTION, ID_PREFIX, R_NS, SECTION, W_NS, WP_NS, bookmark_name
 from .package import (CT_NUMBERING, RT_IMAGE, RT_NUMBERING, RT_SETTINGS, RT_STYLES, Package,
                       Relationships, read_docx_parts)
 
@@ -211,7 +211,7 @@ class Composer:
         if uses_relationships:
             self._carry_relationships(kept, source)
         first = next((b for b in kept if b.tag == _w("p")), None)
-        if first is not None:
+        if first is not None and function_id:  # none for a whole document set out (a conformed copy)
             _add_bookmark(first, bookmark_name(FUNCTION, function_id))
 
     def _declare(self, body_tag: str, source: AnnexSource) -> None:
@@ -822,3 +822,122 @@ def set_custom_properties(package: Package, values: dict[str, str]) -> None:
         prop = etree.SubElement(root, f"{{{CUSTOM_NS}}}property",
                                 {"fmtid": "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}", "pid": str(pid), "name": key})
         etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
+
+
+def unlink_section_references(body: etree._Element, numbers: dict[str, str], keep: frozenset = frozenset()) -> None:
+    """Replace every `REF _AB_S_<key>` field by its number as plain text (`numbers`: by bookmark name),
+    but those to the bookmarks in `keep` (the document's own sections).
+
+    For text set out in a document that does not hold the sections it refers to (a variation's
+    Schedules refer to the Principal Agreement's sections): a field there would point nowhere.
+    """
+    for p in list(body.iter(_w("p"))):
+        runs = [r for r in p.iter(_w("r"))]
+        field: list[etree._Element] = []
+        code, in_result, result_runs = "", False, []
+        for r in runs:
+            kind = r.find(_w("fldChar"))
+            kind = kind.get(_w("fldCharType")) if kind is not None else None
+            if kind == "begin":
+                field, code, in_result, result_runs = [r], "", False, []
+            elif field and kind == "separate":
+                field.append(r)
+                in_result = True
+            elif field and kind == "end":
+                field.append(r)
+                match = _SECTION_REF.match(code)
+                if match and match.group(1) not in keep:
+                    text = numbers.get(match.group(1), "")
+                    for i, result in enumerate(result_runs):
+                        if i == 0:
+                            _set_run_text(result, text)
+                        else:
+                            result.getparent().remove(result)
+                    if not result_runs:  # no result: the number takes the place of the field's end
+                        number = etree.Element(_w("r"))
+                        _set_run_text(number, text)
+                        r.addprevious(number)
+                    for f in field:
+                        f.getparent().remove(f)
+                field = []
+            elif field and not in_result:
+                instr = r.find(_w("instrText"))
+                code += instr.text or "" if instr is not None else ""
+                field.append(r)
+            elif field:
+                result_runs.append(r)
+
+
+def join_schedule_titles(body: etree._Element, style: str = "ScheduleTitle") -> None:
+    """Keep the title that follows a Schedule's title on the same page (its own page break is turned off)."""
+    for p in body.iter(_w("p")):
+        ppr = p.find(_w("pPr"))
+        pstyle = ppr.find(_w("pStyle")) if ppr is not None else None
+        if pstyle is None or pstyle.get(_w("val")) != style:
+            continue
+        nxt = p.getnext()
+        if nxt is None or nxt.tag != _w("p"):
+            continue
+        nppr = nxt.find(_w("pPr"))
+        if nppr is None:
+            nppr = etree.Element(_w("pPr"))
+            nxt.insert(0, nppr)
+        brk = nppr.find(_w("pageBreakBefore"))
+        if brk is None:
+            brk = etree.Element(_w("pageBreakBefore"))
+            _insert_ppr_child(nppr, brk)
+        brk.set(_w("val"), "0")
+
+
+def prepare_conformed_copy(body: etree._Element, numbers: dict[str, str]) -> None:
+    """Make a rendered agreement's body ready to be set out inside another document (a variation's Schedule).
+
+    Its contents page goes (the document it sits in has its own), its cross-references to its
+    sections become their numbers as text (`numbers`: by bookmark name), its execution page
+    keeps its title and says how it was executed instead of offering lines to sign (a copy is
+    never signed), and its hidden bookmarks go (the stable ids belong to the agreement itself).
+    """
+    for sect in list(body.iter(_w("sectPr"))):
+        sect.getparent().remove(sect)
+    for p in list(body.iter(_w("p"))):
+        style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+        value = (style.get(_w("val")) if style is not None else "") or ""
+        if value.upper().startswith("TOC") or (value == "UnnumberedHeading" and _paragraph_text(p) == "Contents"):
+            p.getparent().remove(p)
+    unlink_section_references(body, numbers)
+    _conform_execution(body)
+    for mark in list(body.iter(_w("bookmarkStart"))):
+        if mark.get(_w("name"), "").startswith(("_AB_", "_Toc")):
+            ident = mark.get(_w("id"))
+            for end in body.iter(_w("bookmarkEnd")):
+                if end.get(_w("id")) == ident:
+                    end.getparent().remove(end)
+                    break
+            mark.getparent().remove(mark)
+
+
+CONFORMED_EXECUTION = ("The Principal Agreement was executed by its parties on the date stated at its beginning, and "
+                       "varied by the agreement of variation in which this conformed copy is set out.")
+
+
+def _conform_execution(body: etree._Element) -> None:
+    """Replace the blocks of the execution page (the Appendix Title without a stable id) by one statement."""
+    def style(el):
+        found = el.find(f"{_w('pPr')}/{_w('pStyle')}") if el.tag == _w("p") else None
+        return found.get(_w("val")) if found is not None else ""
+
+    for p in list(body):
+        if style(p) != "AppendixTitle" or any(
+                (b.get(_w("name")) or "").startswith(APPENDIX) for b in p.iter(_w("bookmarkStart"))):
+            continue
+        node = p.getnext()
+        while node is not None and style(node) not in ("AppendixTitle", "PartHeading", "AnnexTitle"):
+            following = node.getnext()
+            body.remove(node)
+            node = following
+        statement = etree.SubElement(body, _w("p"))
+        ppr = etree.SubElement(statement, _w("pPr"))
+        etree.SubElement(ppr, _w("pStyle")).set(_w("val"), "BodyText")
+        _set_run_text(etree.SubElement(statement, _w("r")), CONFORMED_EXECUTION)
+        p.addnext(statement)
+        return

@@ -2,7 +2,7 @@
 
 For each agreement: the agreement, its publication version (s23E), a decision notice per
 policing body (and its exempt part, not for publication, when the agreement withholds a function), and the change report (.docx and .md) and the redline when it names a previous
-version. They are made one at a time and memory is given back between them (`release_memory`):
+version, and the agreement of variation (vary.py) when that previous version is final (signed). They are made one at a time and memory is given back between them (`release_memory`):
 a national agreement's document tree takes hundreds of megabytes, and peaks must not add up. What comes back to the parent (`Outcome`) is small and picklable: the metadata, the
 files written with their SHA-256, or why the agreement failed.
 
@@ -189,15 +189,34 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
         write(f"{job.stem}-changes.md", "change-report", f"Change report: {span} (Markdown)",
               _as_bytes(format_markdown(changes)), pdf=False)
         labels = {"old_label": old.label, "new_label": checked.label}
-        del changes, checked  # a national agreement's models are large: only the old one is needed now
+        del changes
         release_memory()
         old_docx = render_agreement(old, templates=job.templates)
+        if old.agreement.agreement.status == "final":  # a signed previous version: the variation that amends it
+            _write_variation(old, checked, old_docx, agreement, job, span, write, outcome)
+            release_memory()
+        del checked  # a national agreement's models are large
         del old
         release_memory()
         write(f"{job.stem}-redline.docx", "redline", f"Redline: {span}", redline(old_docx, agreement, **labels))
         release_memory(collect=True)
     order = list(KINDS)  # the order documents are listed in, whatever order they were made in
     outcome.documents.sort(key=lambda d: order.index(d.kind))
+
+
+def _write_variation(old, checked, old_docx: bytes, new_docx: bytes, job, span: str, write, outcome) -> None:
+    """Write the agreement of variation of a signed previous version; a variation refused (a party
+    leaves) is a warning of this agreement, not a failure of its other documents."""
+    from .vary import draft_variation
+
+    try:
+        variation = draft_variation(old, checked, templates=job.templates, old_templates=job.templates,
+                                    old_docx=old_docx, new_docx=new_docx)
+    except InputError as exc:
+        outcome.warnings += [Issue(i.position, f"no agreement of variation: {i.message}", "warning", i.rule, i.hint)
+                             for i in exc.issues]
+        return
+    write(f"{job.stem}-variation.docx", "variation", f"Agreement of variation: {span}", variation.data)
 
 
 def release_memory(*, collect: bool = False) -> None:

@@ -27,6 +27,7 @@ KINDS = {
     "publication": "Publication version (s23E)",
     "change-report": "Change report",
     "redline": "Redline (tracked changes)",
+    "variation": "Agreement of variation",
     "decision-notice": "Decision notice",
     "decision-notice-exempt": "Decision notice, exempt part",
 }

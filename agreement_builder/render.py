@@ -465,3 +465,86 @@ def record(checked: CheckedAgreement, digest: str, publication: bool) -> input_r
         source=input_record.relative_source(checked.path, checked.parties.path), reference=info.reference,
         version=info.version, agreement_sha256=input_record.file_sha256(read_input(checked.path, checked.label)),
         inputs_sha256=digest, publication=publication)
+
+
+@dataclass(frozen=True)
+class ScheduleSource:
+    """What one Schedule of a variation sets out: a Service Specification (rendered with its annex
+    template and NEW's annex context) or an Appendix (NEW's, as NEW prints it)."""
+
+    number: int
+    kind: str  # "specification" | "appendix"
+    ident: str
+
+
+def render_variation(path: Path, context: dict, schedules: list[ScheduleSource], *, new: CheckedAgreement,
+                     new_docx: bytes, templates: TemplateSet, title: str, subject: str, keywords: str,
+                     created, status: str, version: str, conformed_schedule: int | None = None,
+                     fingerprint: str = "") -> bytes:
+    """Return an agreement of variation as .docx bytes: the template at `path` rendered with `context`,
+    each Schedule spliced in where the template prints `{{p schedules }}`.
+
+    A Service Specification is rendered exactly as in NEW (its annex template, NEW's context
+    for it) and composed as an annex is; an Appendix is taken from NEW as rendered. Their
+    cross-references to sections of Part A become NEW's section numbers as text (the sections
+    are not in the variation). `conformed_schedule`: the number of the last Schedule, which
+    sets out NEW in full (its lists restarted, its contents page and hidden bookmarks left out).
+    """
+    from .compose import join_schedule_titles, prepare_conformed_copy, section_numbers, unlink_section_references
+    from .context import annex_kind
+    from .ooxml import APPENDIX, paragraph_xml
+    from .package import read_docx_parts
+
+    prepared = prepared_template(path)
+    package = prepared.new_package()
+    composer = Composer(package, prepared.document, prepared.declared)
+    ctx = build_context(new)
+    shared = template_namespace(ctx.common)
+    plans = {plan.function_id: plan for plan in ctx.annexes}
+    functions = {fn.id: fn for fn in new.agreement.functions}
+    new_package = Package(read_docx_parts(new_docx, label=new.label), new.label)
+    new_body = new_package.xml(new_package.main_document()).find(w("body"))
+    pieces = []
+    for schedule in schedules:
+        heading = paragraph_xml("ScheduleTitle", f"Schedule {schedule.number}")
+        if schedule.kind == "specification":
+            fn = functions[schedule.ident]
+            annex = annex_template(templates.annex(fn.id, annex_kind(fn, False)))
+            body = annex.render_body(template_namespace(plans[fn.id].context, shared))
+            pieces.append(heading + composer.annex_xml(body, annex.source, fn.id))
+        else:
+            pieces.append(heading + "".join(
+                etree.tostring(block, encoding="unicode") for block in _appendix_blocks(new_body, APPENDIX + schedule.ident)))
+    if conformed_schedule:  # the Principal Agreement as varied, in full: NEW's body, composed as an annex is
+        numbers = section_numbers(new_body)
+        copy_body = etree.fromstring(new_package.parts[new_package.main_document()]).find(w("body"))
+        prepare_conformed_copy(copy_body, numbers)
+        pieces.append(paragraph_xml("ScheduleTitle", f"Schedule {conformed_schedule}")
+                      + paragraph_xml("Subtitle", "The Principal Agreement as varied (conformed copy)")
+                      + composer.annex_xml(etree.tostring(copy_body, encoding="unicode"),
+                                           AnnexSource.from_package(Path(new.label), new_package), ""))
+    full = {**context, "schedules": Markup(ANNEXES_MARK)}
+    prepared.render_into(package, template_namespace(full), composer.namespaces(), annexes=pieces)
+    document = package.xml(prepared.document)
+    composer.complete(document)
+    body = document.find(w("body"))
+    unlink_section_references(body, section_numbers(new_body), keep=frozenset(section_numbers(body)))
+    join_schedule_titles(body)
+    finish(package, prepared.document, title=title, subject=subject, keywords=keywords, created=created,
+           status=status, fingerprint=fingerprint, version=version)
+    return package.to_bytes()
+
+
+def _appendix_blocks(body: etree._Element, bookmark: str) -> list[etree._Element]:
+    """Return the body blocks of the appendix whose title carries `bookmark`, up to the next title."""
+    titles = {"AppendixTitle", "PartHeading", "AnnexTitle"}
+    out: list[etree._Element] = []
+    for block in body:
+        style = block.find(f"{w('pPr')}/{w('pStyle')}") if block.tag == w("p") else None
+        is_title = style is not None and style.get(w("val")) in titles
+        if out and is_title:
+            break
+        if out or (is_title and any(b.get(w("name")) == bookmark for b in block.iter(w("bookmarkStart")))):
+            if block.tag != w("sectPr"):
+                out.append(block)
+    return out

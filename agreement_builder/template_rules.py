@@ -533,7 +533,18 @@ def _raw_contexts() -> dict[str, dict]:
         "decision_notice": notice,
         "decision_notice_exempt": exempt,
         "change_report": report_context(diff_agreements(previous, checked)),
+        "variation": {**_variation_context(previous, checked), "schedules": ""},
     }
+
+
+def _variation_context(previous, checked) -> dict:
+    from .amendments import amend
+    from .citations import outline_of
+    from .render import render_agreement
+    from .vary import variation_context
+
+    amendments = amend(outline_of(render_agreement(previous)), outline_of(render_agreement(checked)))
+    return variation_context(previous, checked, amendments)
 
 
 def template_namespace(raw: dict) -> dict:
@@ -713,12 +724,12 @@ _REFERENCE = re.compile(r"⟨REF\s+_AB_S_(\w+)\b[^⟩]*⟩")
 def _references(found: _Findings, kind: str) -> None:
     """A cross-reference field (REF _AB_S_<key>) points at a Part A section that the agreement will have.
 
-    In the umbrella: a heading of the template carries that anchor; in an annex: `key` is a
-    section of the outline (the annex is read into an umbrella that has it).
+    In the umbrella and the variation: a heading of the template carries that anchor; in an
+    annex: `key` is a section of the outline (the annex is read into an umbrella that has it).
     """
     from .outline import SECTION_KEYS
 
-    if kind == "umbrella":
+    if kind in ("umbrella", "variation"):
         targets = {m for p in found.text.paragraphs for m in re.findall(r"⟨bookmark _AB_S_(\w+)⟩", p.shown)}
     else:
         targets = set(SECTION_KEYS)
@@ -726,7 +737,7 @@ def _references(found: _Findings, kind: str) -> None:
         for key in _REFERENCE.findall(p.shown):
             if key not in targets:
                 found.at(p, f"a cross-reference to the section `{key}`, which "
-                            + ("no heading of this template carries" if kind == "umbrella" else
+                            + ("no heading of this template carries" if kind in ("umbrella", "variation") else
                                "is not a section of Part A") + ": the agreement would print no number there",
                          "in Word: References > Cross-reference, Reference type Bookmark (tick Hidden bookmarks), "
                          "choose the section's _AB_S_ bookmark, Insert reference to Paragraph number")

@@ -36,7 +36,8 @@ EXAMPLE_FILES = ("parties.yaml", "summit.yaml", "agreements")
 
 #: Template file names by folder, with what each is for.
 KINDS = {"umbrella.docx": "umbrella", "decision_notice.docx": "decision_notice",
-         "decision_notice_exempt.docx": "decision_notice_exempt", "change_report.docx": "change_report"}
+         "decision_notice_exempt.docx": "decision_notice_exempt", "change_report.docx": "change_report",
+         "variation.docx": "variation"}
 ANNEX_PAGES = {"no_specification.docx": "no_specification", "withheld.docx": "withheld"}
 
 
@@ -101,6 +102,9 @@ class TemplateSet:
 
     def change_report(self) -> Path:
         return self._find(self.template_dirs, "change_report.docx", "change report")
+
+    def variation(self) -> Path:
+        return self._find(self.template_dirs, "variation.docx", "variation")
 
     def annex(self, function_id: str, kind: str) -> Path:
         """Return the annex template for a function: its own, else the generic one for its kind."""
