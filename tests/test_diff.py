@@ -576,7 +576,8 @@ def test_docx_form_is_a_summit_paper(run, tmp_path):
     assert struck == "shall seek the agreement of before it takes effect"
     assert underlined == "note thathave confirmed in writing that they agree "
     # apportionment tables: one per function whose figures changed, every force a row
-    tables = document.tables
+    totals, *tables = document.tables  # each force's total first (tests/test_force_totals.py), then the functions'
+    assert [c.text for c in totals.rows[0].cells][:2] == ["Force", "Total contribution"]
     assert len(tables) == 8
     assert [c.text for c in tables[2].rows[0].cells] == ["Force", "Share", "Change", "Annual contribution", "Change"]
     assert [c.text for c in tables[2].rows[1].cells] == [

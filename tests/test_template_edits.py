@@ -40,3 +40,21 @@ def test_the_script_puts_a_stretch_back_and_a_second_run_changes_nothing(tmp_pat
     second = _run("--root", str(tmp_path))
     assert second.stdout.count("reads as stated") == 6
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.docx")} == before
+
+
+ISSUE16 = ROOT / "tools" / "template_edits" / "issue16.py"
+
+
+def test_issue16_templates_read_as_stated_and_a_run_puts_them_back(tmp_path):
+    result = subprocess.run([sys.executable, str(ISSUE16), "--check"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    report = tmp_path / "templates" / "change_report.docx"
+    f = WordFile(report)
+    f.remove(f.paragraph("{{ totals_intro }}"))
+    f.save()
+    first = subprocess.run([sys.executable, str(ISSUE16), "--root", str(tmp_path)], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert report.read_bytes() == (ROOT / "templates" / "change_report.docx").read_bytes()
+    second = subprocess.run([sys.executable, str(ISSUE16), "--root", str(tmp_path)], capture_output=True, text=True)
+    assert "reads as stated" in second.stdout and report.read_bytes() == (ROOT / "templates" / "change_report.docx").read_bytes()
