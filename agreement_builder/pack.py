@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError
-from .manifest import INDEX, MANIFEST, AgreementRecord, Manifest, OutputFile, file_sha256
+from .manifest import FINANCE, INDEX, MANIFEST, AgreementRecord, Manifest, OutputFile, file_sha256
 
 LOCK_SUFFIX = ".agreement-builder-lock"
 STAGING_TAG = ".agreement-builder-staging-"
@@ -51,7 +51,7 @@ def agreement_name_problem(stem: str) -> str | None:
     Windows and macOS.
     """
     folded = stem.casefold()
-    if folded in (MANIFEST, INDEX):
+    if folded in (MANIFEST, INDEX, FINANCE):
         return f"`{stem}` is the name of the pack's own {stem.lower()}"
     if stem.startswith(".") or not stem.strip():
         return f"`{stem}` would be a hidden or blank folder name in the pack"

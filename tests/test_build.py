@@ -37,7 +37,7 @@ def expected_files() -> set[str]:
     changes = ["jps-changes.docx", "jps-changes.md"] if HAS_REPORT else []
     jps = ["jps.docx", "jps-publication.docx", "jps-redline.docx", *changes, *NOTICES]
     psd = ["psd.docx", "psd-publication.docx", *NOTICES]
-    return {"manifest.json", "index.html"} | {f"jps/{n}" for n in jps} | {f"psd/{n}" for n in psd}
+    return {"manifest.json", "index.html", "finance.xlsx"} | {f"jps/{n}" for n in jps} | {f"psd/{n}" for n in psd}
 
 
 def files_in(folder: Path) -> set[str]:
