@@ -68,6 +68,10 @@ def test_the_workbook_states_what_the_packs_agreements_print(built):
                 assert _number(r["Contribution (£)"]) == contribution == _money(printed[2])
                 assert r["Share"].number_format == "0.00%" and "£" in r["Contribution (£)"].number_format
             assert _number(mine[-1]["Contribution (£)"]) == fn.budget == _money(table[-1][2])
+            weights = fn.apportionment.weights  # the formula as applied: with its weights
+            if weights is not None:
+                assert {r["Formula"].value for r in mine} == {
+                    f"{weights.nre}% net revenue expenditure and {weights.demand}% demand"}
         assert next(tables, None) is None
 
 
