@@ -193,7 +193,10 @@ def _inputs(fn: Function, a: Agreement, names: dict[str, str]) -> list[dict]:
 
 
 def _spec(fn: Function) -> dict:
-    spec = fn.specification if isinstance(fn.specification, Specification) else None
+    return _spec_of(fn.specification if isinstance(fn.specification, Specification) else None)
+
+
+def _spec_of(spec: Specification | None) -> dict:
     base = {"purpose": "", "services": [], "service_levels": [], "governance": "", "reporting": ""}
     if spec is None:
         return base
@@ -202,6 +205,28 @@ def _spec(fn: Function) -> dict:
         if value is None:
             data[key] = base.get(key, "")
     return {**base, **data}
+
+
+#: A withheld function's apportionment in the publication version: nothing (its keys, empty).
+WITHHELD_APPORTIONMENT = {"formula": "", "formula_text": "", "rounding_text": "", "table_intro": "", "inputs": [],
+                          "rows": [], "total_share": "", "total_contribution": ""}
+
+
+def withheld_context(functions: list[dict]) -> dict:
+    """Return what a document says about the functions it withholds (`functions`: their contexts).
+
+    `any`; `functions` (name and number of each); `names` ("the Anti-Corruption Unit and the
+    Dog Unit"); `specifications` ("Service Specification 1", "Service Specifications 1 and 3").
+    """
+    numbers = [f["number"] for f in functions]
+    return {
+        "any": bool(functions),
+        "count": len(functions),
+        "functions": [{"name": f["name"], "number": f["number"]} for f in functions],
+        "names": join_names([with_article(f["name"]) for f in functions]),
+        "specifications": ("Service Specification " if len(numbers) == 1 else "Service Specifications ")
+        + join_names(numbers) if numbers else "",
+    }
 
 
 # ---------------------------------------------------------------------------- the whole context
@@ -236,18 +261,21 @@ def build_context(checked: CheckedAgreement, *, publication: bool = False, finge
     figures = function_figures(a)
     functions = []
     for number, fn in enumerate(a.functions, start=1):
+        held = publication and not fn.publish  # its figures and details never enter this context
         functions.append({
             "id": fn.id,
             "name": fn.name,
             "number": str(number),
-            "budget": format_money(fn.budget) if fn.budget is not None else "",
+            "budget": format_money(fn.budget) if fn.budget is not None and not held else "",
             "has_specification": fn.specification != "none",
             "reason": fn.reason or "",
             "published": fn.publish,
-            "withheld": publication and not fn.publish,
-            "formula_text": formula_text(fn, len(a.forces)),
+            "withheld": held,
+            "formula_text": "" if held else formula_text(fn, len(a.forces)),
         })
-    total_budget = sum((fn.budget for fn in a.functions if fn.budget is not None), Decimal(0))
+    # The publication version states the total of what it publishes, never one a withheld budget is part of.
+    total_budget = sum((fn.budget for fn in a.functions
+                        if fn.budget is not None and not (publication and not fn.publish)), Decimal(0))
     lead = by_id[a.lead_force]
     who = roles(list(a.provisions), lead["policing_body"]["title"])
     chief_officers = [f["chief_officer"] for f in forces]
@@ -298,12 +326,17 @@ def build_context(checked: CheckedAgreement, *, publication: bool = False, finge
         },
         "functions": functions,
         "total_budget": format_money(total_budget),
+        "withheld": withheld_context([f for f in functions if f["withheld"]]),
     }
     clauses = {key: clause_paragraphs(key, a.clauses.get(key, ())) for key in SECTION_KEYS}
     umbrella = {**common, "clauses": clauses}
     annexes = []
     for fn, fn_ctx in zip(a.functions, functions):
         rows, total_share, total_contribution, formula = [], "", "", ""
+        if fn_ctx["withheld"]:  # nothing of it reaches a template, whichever annex template prints it
+            annexes.append(AnnexPlan(fn.id, "withheld", {**common, "function": fn_ctx, "spec": _spec_of(None),
+                                                         "apportionment": WITHHELD_APPORTIONMENT}))
+            continue
         if fn.id in figures:
             shares = figures[fn.id].shares
             rows = [{"force": names[s.force], "share": format_percent(s.percent),

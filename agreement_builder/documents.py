@@ -1,7 +1,7 @@
 """One agreement's documents for the pack, written into the staging folder (runs in a worker process).
 
 For each agreement: the agreement, its publication version (s23E), a decision notice per
-policing body, and the change report (.docx and .md) and the redline when it names a previous
+policing body (and its exempt part, not for publication, when the agreement withholds a function), and the change report (.docx and .md) and the redline when it names a previous
 version. They are made one at a time and memory is given back between them (`release_memory`):
 a national agreement's document tree takes hundreds of megabytes, and peaks must not add up. What comes back to the parent (`Outcome`) is small and picklable: the metadata, the
 files written with their SHA-256, or why the agreement failed.
@@ -126,7 +126,7 @@ def build_agreement(job: AgreementJob, staging: Path) -> Outcome:
 
 def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None:
     from .models import SummitInfo
-    from .notice import render_decision_notices
+    from .notice import render_decision_notices, render_exempt_parts
     from .render import render_agreement
     from .validate import load_agreement, load_parties
 
@@ -167,6 +167,9 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
     for force_id, data in render_decision_notices(checked, summit, templates=job.templates).items():
         write(f"decision-notice-{force_id.replace('_', '-')}.docx", "decision-notice",
               f"Decision notice: {bodies[force_id]}", data)
+    for force_id, data in render_exempt_parts(checked, summit, templates=job.templates).items():  # withheld figures
+        write(f"decision-notice-{force_id.replace('_', '-')}-exempt.docx", "decision-notice-exempt",
+              f"Decision notice, exempt part (not for publication): {bodies[force_id]}", data)
     previous = checked.previous_path()
     if previous is not None:  # the change report and the redline against the previous version
         from .diff import diff_agreements

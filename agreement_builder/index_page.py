@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from decimal import Decimal
 
-from .manifest import FAILED, KEPT, KINDS, MANIFEST, REMOVED
+from .manifest import FAILED, KEPT, KINDS, MANIFEST, REMOVED, for_publication
 
 _STYLE = """
 body{font-family:Calibri,Carlito,"Segoe UI",Arial,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1b1b}
@@ -58,6 +58,7 @@ def render_index(manifest: dict) -> str:
         rows_by_agreement.setdefault(stem, []).append(
             f'<tr><td><a href="{href(first["path"])}">{e(first["title"])}</a></td>'
             f'<td>{e(KINDS.get(first["kind"], first["kind"]))}</td>'
+            f'<td>{"For publication" if for_publication(first["kind"]) else "Not for publication"}</td>'
             f'<td>{e(record["version"])}</td><td>{e(record["status"])}</td>'
             f'<td class="n">{int(pages) if pages else "–"}</td><td>{links}</td></tr>')
         total += 1
@@ -89,7 +90,7 @@ def render_index(manifest: dict) -> str:
             parts.append(f'<div class="failed">Not built:\n{e(a["error"])}</div>')
         rows = rows_by_agreement.get(a["folder"], [])
         if rows:
-            parts.append('<table><thead><tr><th>Document</th><th>Kind</th><th>Version</th><th>Status</th>'
+            parts.append('<table><thead><tr><th>Document</th><th>Kind</th><th>Publication</th><th>Version</th><th>Status</th>'
                          '<th class="n">Pages</th><th>Files</th></tr></thead><tbody>')
             parts.extend(rows)
             parts.append("</tbody></table>")

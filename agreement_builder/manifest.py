@@ -37,7 +37,17 @@ KINDS = {
     "change-report": "Change report",
     "redline": "Redline (tracked changes)",
     "decision-notice": "Decision notice",
+    "decision-notice-exempt": "Decision notice, exempt part",
 }
+#: The kinds meant for publication (docs/publication.md): the s23E publication version and the
+#: decision notices. Everything else (the full agreement, change reports, redlines, the notices'
+#: exempt parts) holds what the publication version withholds, and is not for publication.
+FOR_PUBLICATION = frozenset({"publication", "decision-notice"})
+
+
+def for_publication(kind: str) -> bool:
+    """Return whether a document of this kind is meant for publication."""
+    return kind in FOR_PUBLICATION
 
 # The state of an agreement in the pack (the manifest's `state`).
 BUILT = "built"  # its documents come from its current inputs (rendered by this build or an earlier one)
@@ -162,7 +172,7 @@ class Manifest:
         outputs: dict[str, list[OutputFile]] = {}
         for o in self.data.get("outputs", []):
             try:
-                item = OutputFile(**o)
+                item = OutputFile(**{k: v for k, v in o.items() if k != "for_publication"})
             except TypeError:
                 continue
             outputs.setdefault(item.agreement, []).append(item)
@@ -195,15 +205,15 @@ def finance_entry(data: bytes, summary, included: list[AgreementRecord], left_ou
 
     `summary` is `figures.summit_summary` of the agreements `included` (summit order); `left_out`
     names the agreements of the summit the workbook does not cover, with why. Money is written
-    as the Decimal's digits ("9097019.18"), never through float. `publish` is false: the
-    workbook holds every figure, withheld ones included, and is not for publication.
+    as the Decimal's digits ("9097019.18"), never through float. The workbook holds every
+    figure, withheld ones included: `for_publication` is false, as for the exempt parts.
     """
     def money(value):
         return None if value is None else str(value)
 
     return {
         "path": FINANCE, "title": "Finance workbook", "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-        "publish": False, "state": BUILT, "kept": None,
+        "for_publication": False, "state": BUILT, "kept": None,
         "agreements": [{"folder": r.stem, "reference": r.reference} for r in included],
         "left_out": [{"folder": stem, "reason": reason} for stem, reason in left_out],
         "compared": [ref for ref, old in (summary[0].previous if summary else ()) if old is not None],
@@ -235,7 +245,8 @@ def manifest_data(settings: dict, summit_source: str, records: list[AgreementRec
              "error": r.error, "kept": r.kept, "edited": r.edited}
             for r in records
         ],
-        "outputs": [dataclasses.asdict(o) for r in records for o in r.outputs],
+        "outputs": [{**dataclasses.asdict(o), "for_publication": for_publication(o.kind)}
+                    for r in records for o in r.outputs],
         "finance": finance,
     }
 

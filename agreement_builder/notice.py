@@ -15,7 +15,7 @@ import datetime as dt
 from decimal import Decimal
 
 from .compose import set_core_properties
-from .context import build_context, template_namespace, wrap
+from .context import build_context, template_namespace, withheld_context, wrap
 from .formats import format_date, format_money
 from .models import SummitInfo
 from .render import PreparedTemplate, prepared_template
@@ -28,33 +28,66 @@ from .wording import with_article
 
 
 def notice_contexts(checked: CheckedAgreement, summit: SummitInfo) -> dict[str, dict]:
-    """Return the template context of every policing body's notice, by force id (forces order).
+    """Return the template context of every policing body's notice for publication, by force id (forces order).
 
     Each holds the agreement's common context (docs/templates.md) plus `body`, `force`,
     `contributions` (that force's annual contribution, function by function), `total_contribution`
     and `summit`. The figures are taken from the annexes' apportionment tables, so a notice
     always states exactly what the agreement it approves prints.
+
+    A notice is published (Elected Local Policing Bodies (Specified Information) Order 2011), so
+    it holds no figure of a function withheld from the publication version (`publish: false`):
+    its `contributions` and `total_contribution` are those of the published functions, and
+    `withheld` names the functions whose figures are in the exempt part (`exempt_contexts`).
     """
+    return _contexts(checked, summit, exempt=False)
+
+
+def exempt_contexts(checked: CheckedAgreement, summit: SummitInfo) -> dict[str, dict]:
+    """Return the context of every policing body's exempt part (not for publication), by force id.
+
+    Empty when the agreement withholds nothing. `contributions` and `total_contribution` are
+    those of the withheld functions; `agreement_total` is the force's contribution under the
+    whole agreement (published and withheld functions), `published_total` what the notice for
+    publication states.
+    """
+    if all(fn.publish for fn in checked.agreement.functions):
+        return {}
+    return _contexts(checked, summit, exempt=True)
+
+
+def _contexts(checked: CheckedAgreement, summit: SummitInfo, *, exempt: bool) -> dict[str, dict]:
     ctx = build_context(checked)
     common = ctx.common
+    published = {fn.id: fn.publish for fn in checked.agreement.functions}
+    held = [f for f in common["functions"] if not published[f["id"]]]
     names = {fn["id"]: fn["name"] for fn in common["functions"]}
     out: dict[str, dict] = {}
     for i, force in enumerate(common["forces"]):
-        rows, total = [], Decimal(0)
+        rows, total, everything = [], Decimal(0), Decimal(0)
         for plan in ctx.annexes:
             table = plan.context["apportionment"]["rows"]  # in forces order
             if not table or not table[i]["contribution"]:
                 continue  # no apportionment or no budget: nothing to contribute
+            amount = parse_money(table[i]["contribution"])
+            everything += amount
+            if published[plan.function_id] == exempt:
+                continue  # this part states the other kind of function
             rows.append({"function": names[plan.function_id], "contribution": table[i]["contribution"]})
-            total += parse_money(table[i]["contribution"])
-        out[force["id"]] = {
+            total += amount
+        context = {
             **common,
+            "withheld": withheld_context(held),
             "body": force["policing_body"],
             "force": force,
             "contributions": rows,
             "total_contribution": format_money(total),
             "summit": {"name": summit.name, "the_name": with_article(summit.name), "date": format_date(summit.date)},
         }
+        if exempt:
+            context["agreement_total"] = format_money(everything)
+            context["published_total"] = format_money(everything - total)
+        out[force["id"]] = context
     return out
 
 
@@ -81,24 +114,45 @@ def render_notice(template: PreparedTemplate, namespace: dict, *, title: str, su
 # ---------------------------------------------------------------------------- rendering
 
 
+PER_BODY = ("body", "force", "contributions", "total_contribution", "summit", "agreement_total", "published_total")
+
+
 def render_decision_notices(checked: CheckedAgreement, summit: SummitInfo, *,
                             templates: TemplateSet | None = None) -> dict[str, bytes]:
-    """Return every policing body's decision notice as .docx bytes, by force id (forces order)."""
+    """Return every policing body's decision notice (for publication) as .docx bytes, by force id (forces order)."""
     templates = templates or find_templates(checked.path)
-    template = prepared_template(templates.decision_notice())
-    info = checked.agreement.agreement
-    contexts = notice_contexts(checked, summit)
+    return _render_all(checked, notice_contexts(checked, summit), templates.decision_notice(), summit,
+                       "Decision Notice")
+
+
+def render_exempt_parts(checked: CheckedAgreement, summit: SummitInfo, *,
+                        templates: TemplateSet | None = None) -> dict[str, bytes]:
+    """Return every policing body's exempt part of its notice (not for publication), by force id.
+
+    Empty when the agreement withholds nothing: then there is no exempt part.
+    """
+    contexts = exempt_contexts(checked, summit)
     if not contexts:
         return {}
+    templates = templates or find_templates(checked.path)
+    return _render_all(checked, contexts, templates.decision_notice_exempt(), summit,
+                       "Decision Notice, Exempt Part (not for publication)")
+
+
+def _render_all(checked: CheckedAgreement, contexts: dict[str, dict], path, summit: SummitInfo,
+                what: str) -> dict[str, bytes]:
+    if not contexts:
+        return {}
+    template = prepared_template(path)
+    info = checked.agreement.agreement
     first = next(iter(contexts.values()))
-    per_body = ("body", "force", "contributions", "total_contribution", "summit")
-    shared = template_namespace({k: v for k, v in first.items() if k not in per_body})  # wrapped once
+    shared = template_namespace({k: v for k, v in first.items() if k not in PER_BODY})  # wrapped once
     out: dict[str, bytes] = {}
     for force_id, context in contexts.items():
-        namespace = {**shared, **{k: wrap(context[k], k) for k in per_body}}
+        namespace = {**shared, **{k: wrap(context[k], k) for k in PER_BODY if k in context}}
         body = context["body"]["title"]
         out[force_id] = render_notice(
-            template, namespace, title=f"Decision Notice: {info.title} ({body})", subject=info.alliance,
+            template, namespace, title=f"{what}: {info.title} ({body})", subject=info.alliance,
             keywords=info.reference, created=summit.date, status=info.status.capitalize(), version=info.version)
     return out
 

@@ -401,6 +401,10 @@ def render_umbrella(checked: CheckedAgreement, path: Path) -> Package:
     return render_template(path, context)
 
 
+#: What the publication version is called on its cover, in its header and in its title.
+PUBLICATION_MARK = "Publication version under section 23E of the Police Act 1996"
+
+
 def fingerprint(checked: CheckedAgreement, template_paths: list[Path], publication: bool) -> str:
     """Return the SHA-256 of everything a document is made from: agreement, parties, templates."""
     from .inputs import read_input
@@ -440,7 +444,10 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
     umbrella.render_into(package, context, composer.namespaces(), annexes=pieces)
     composer.complete(package.xml(umbrella.document))
     info = a.agreement
-    finish(package, umbrella.document, title=f"{info.title} – Section 22A Collaboration Agreement",
+    title = f"{info.title} – Section 22A Collaboration Agreement"
+    if publication:  # the document (and so the PDF) says which version it is
+        title += f" – {PUBLICATION_MARK}"
+    finish(package, umbrella.document, title=title,
            subject=info.alliance, keywords=info.reference, created=info.date or info.commencement,
            status=info.status.capitalize(), fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version)
     return package.to_bytes()

@@ -151,7 +151,7 @@ def judge(path: Path, kind: str, blob: bytes) -> tuple[tuple[Issue, ...], tuple[
                       hint="save it again from Word as a Word Document (.docx)"),), ()
     found = _Findings(path, text, [])
     _review_marks(found)
-    if kind in ("umbrella", "decision_notice", "change_report"):
+    if kind in ("umbrella", "decision_notice", "decision_notice_exempt", "change_report"):
         _tracking_setting(found)
     if found.failed:
         return tuple(found.issues), ()
@@ -513,7 +513,7 @@ def _raw_contexts() -> dict[str, dict]:
     from .context import build_context
     from .diff import diff_agreements
     from .models import SummitInfo
-    from .notice import notice_contexts
+    from .notice import exempt_contexts, notice_contexts
     from .report import report_context
     from .validate import load_agreement, load_parties
 
@@ -524,10 +524,14 @@ def _raw_contexts() -> dict[str, dict]:
     annex = max(ctx.annexes, key=lambda a: len(a.context["apportionment"]["inputs"]))
     notice = next(iter(notice_contexts(checked, SummitInfo(name="Summit", date=checked.agreement.agreement.date)
                                        ).values()))
+    withholding = load_agreement(SHIPPED_EXAMPLE / "agreements" / "psd.yaml", parties=parties)
+    exempt = next(iter(exempt_contexts(withholding, SummitInfo(name="Summit", date=checked.agreement.agreement.date)
+                                       ).values()))
     return {
         "umbrella": {**ctx.umbrella, "annexes": ""},
         "annex": annex.context,
         "decision_notice": notice,
+        "decision_notice_exempt": exempt,
         "change_report": report_context(diff_agreements(previous, checked)),
     }
 

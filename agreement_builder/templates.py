@@ -40,7 +40,7 @@ EXAMPLE_FILES = ("parties.yaml", "summit.yaml", "agreements")
 
 #: Template file names by folder, with what each is for.
 KINDS = {"umbrella.docx": "umbrella", "decision_notice.docx": "decision_notice",
-         "change_report.docx": "change_report"}
+         "decision_notice_exempt.docx": "decision_notice_exempt", "change_report.docx": "change_report"}
 ANNEX_PAGES = {"no_specification.docx": "no_specification", "withheld.docx": "withheld"}
 
 
@@ -75,6 +75,9 @@ class TemplateSet:
 
     def decision_notice(self) -> Path:
         return self._find(self.template_dirs, "decision_notice.docx", "decision notice")
+
+    def decision_notice_exempt(self) -> Path:
+        return self._find(self.template_dirs, "decision_notice_exempt.docx", "decision notice exempt part")
 
     def change_report(self) -> Path:
         return self._find(self.template_dirs, "change_report.docx", "change report")
@@ -124,7 +127,7 @@ def find_templates(near: Path | None = None, *, templates: Path | None = None, a
 def template_kind(path: Path) -> str:
     """Return what a template is for, from where it lives and its name.
 
-    `umbrella`, `decision_notice`, `change_report`, `annex` (a service specification, generic
+    `umbrella`, `decision_notice`, `decision_notice_exempt`, `change_report`, `annex` (a service specification, generic
     or a function's own), `no_specification`, `withheld`, or `other`.
     """
     if path.parent.name == "annexes":

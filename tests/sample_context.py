@@ -101,6 +101,7 @@ def common() -> dict:
                        "that": "those provisions"},
         "functions": copy.deepcopy(FUNCTIONS),
         "total_budget": "£8,350,000.00",
+        "withheld": {"any": False, "count": 0, "functions": [], "names": "", "specifications": ""},
         "chief_officers_are_parties": True,
         "terms": {"lead_body": "Lead Commissioner", "deliverer": "Lead Chief Officer", "controllers": "Chief Officers"},
         "deliverer": forces[0]["chief_officer"],

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -26,6 +27,7 @@ HAS_SOFFICE = shutil.which("soffice") is not None
 needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
 POSITION = re.compile(r"^(?P<file>[^\s:]+\.yaml):(?P<line>\d+):(?P<col>\d+): error: ", re.MULTILINE)
 NOTICES = [f"decision-notice-{f}.docx" for f in ("bedfordshire", "cambridgeshire", "hertfordshire")]
+EXEMPT_PARTS = [f"decision-notice-{f}-exempt.docx" for f in ("bedfordshire", "cambridgeshire", "hertfordshire")]
 
 
 #: The change report comes from agreement_builder.report (built alongside); the pack holds it when present.
@@ -36,7 +38,7 @@ def expected_files() -> set[str]:
     """Return every file the example pack holds without PDFs."""
     changes = ["jps-changes.docx", "jps-changes.md"] if HAS_REPORT else []
     jps = ["jps.docx", "jps-publication.docx", "jps-redline.docx", *changes, *NOTICES]
-    psd = ["psd.docx", "psd-publication.docx", *NOTICES]
+    psd = ["psd.docx", "psd-publication.docx", *NOTICES, *EXEMPT_PARTS]  # psd withholds a function
     return {"manifest.json", "index.html", "finance.xlsx"} | {f"jps/{n}" for n in jps} | {f"psd/{n}" for n in psd}
 
 
@@ -130,15 +132,22 @@ def test_decision_notice_figures_equal_the_apportionment(pack):
     checked = load_agreement(pack / "agreements" / "psd.yaml")
     figures = function_figures(checked.agreement)
     names = {fn.id: fn.name for fn in checked.agreement.functions}
+    published = {fn.id: fn.publish for fn in checked.agreement.functions}
     for force in checked.agreement.forces:
-        d = docx.Document(str(pack / "out" / "psd" / f"decision-notice-{force}.docx"))
-        table = next(t for t in d.tables if t.rows[0].cells[0].text == "Function")
-        rows = [(r.cells[0].text, r.cells[1].text) for r in table.rows[1:]]
-        expected = [(names[fid], format_money(f.by_force()[force].contribution))
-                    for fid, f in figures.items() if f.by_force()[force].contribution is not None]
-        total = sum(f.by_force()[force].contribution for fid, f in figures.items()
-                    if f.by_force()[force].contribution is not None)
-        assert rows == [*expected, ("Total", format_money(total))]
+        everything = Decimal(0)
+        for name, public, label in ((f"decision-notice-{force}.docx", True, "Total of the functions above"),
+                                    (f"decision-notice-{force}-exempt.docx", False, "Total")):
+            d = docx.Document(str(pack / "out" / "psd" / name))
+            table = next(t for t in d.tables if t.rows[0].cells[0].text == "Function")
+            rows = [(r.cells[0].text, r.cells[1].text) for r in table.rows[1:]]
+            mine = {fid: f.by_force()[force].contribution for fid, f in figures.items()
+                    if f.by_force()[force].contribution is not None and published[fid] == public}
+            expected = [(names[fid], format_money(c)) for fid, c in mine.items()]
+            assert rows == [*expected, (label, format_money(sum(mine.values(), Decimal(0))))], name
+            everything += sum(mine.values(), Decimal(0))
+        exempt = text_of(pack / "out" / "psd" / f"decision-notice-{force}-exempt.docx")
+        assert f"under the agreement is {format_money(everything)}." in exempt
+        assert "It is not for publication." in exempt
         text = text_of(pack / "out" / "psd" / f"decision-notice-{force}.docx")
         body = checked.parties.parties.forces[force].policing_body.title
         assert body in text and "Approved." in text and "BCH-S22A-PSD" in text

@@ -78,7 +78,7 @@ def test_the_workbook_states_what_the_packs_agreements_print(built):
 def test_the_manifest_lists_the_workbook_not_for_publication(built):
     out = built / "out"
     entry = manifest(out)["finance"]
-    assert entry["path"] == "finance.xlsx" and entry["publish"] is False and entry["state"] == "built"
+    assert entry["path"] == "finance.xlsx" and entry["for_publication"] is False and entry["state"] == "built"
     assert entry["sha256"] == sha(out / "finance.xlsx") and entry["bytes"] == (out / "finance.xlsx").stat().st_size
     assert [a["folder"] for a in entry["agreements"]] == ["jps", "psd"] and entry["left_out"] == []
     assert entry["compared"] == ["BCH-S22A-JPS"]

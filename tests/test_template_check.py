@@ -58,7 +58,7 @@ def test_every_shipped_template_passes(path):
 def test_templates_check_command_on_the_example_workspace(run):
     result = run("templates", "check", cwd=Path(__file__).resolve().parent.parent)
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("8 templates checked: 0 errors, 0 warnings")
+    assert result.output.strip().endswith("9 templates checked: 0 errors, 0 warnings")
 
 
 # ---------------------------------------------------------------------------- review marks
@@ -206,9 +206,9 @@ def test_a_block_closed_by_the_wrong_tag(tmp_path):
         f.retype(p, "{%p endfor %}", "{%p endif %}")
 
     issue = only(edited(tmp_path, UMBRELLA, edit))
-    assert issue.position.place == "the title page, paragraph 4 “{%p for p in parties %}”"
+    assert issue.position.place == "the title page, paragraph 10 “{%p for p in parties %}”"
     assert issue.message.startswith("“{%p for p in parties %}” is not closed: the next closing tag is “{%p endif %}” "
-                                    "(the title page, paragraph 6")
+                                    "(the title page, paragraph 12")
 
 
 def test_a_plain_if_over_two_paragraphs(tmp_path):

@@ -42,6 +42,38 @@ def test_the_script_puts_a_stretch_back_and_a_second_run_changes_nothing(tmp_pat
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.docx")} == before
 
 
+SCRIPT_12A = ROOT / "tools" / "template_edits" / "issue12a.py"
+
+
+def _run_12a(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT_12A), *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_the_shipped_templates_read_as_issue12a_states():
+    result = _run_12a("--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("reads as stated") == 4
+
+
+def test_issue12a_makes_the_exempt_part_and_a_second_run_changes_nothing(tmp_path):
+    for folder in ("templates", "annexes"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / "templates" / "decision_notice_exempt.docx").unlink()  # made again from the decision notice
+    f = WordFile(tmp_path / "annexes" / "withheld.docx")
+    f.retype(f.paragraph("The details of this Service Specification"), "are withheld", "are kept back")
+    f.save()
+    first = _run_12a("--root", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert "annexes/withheld.docx: 1 edits" in first.stdout
+    assert "templates/decision_notice_exempt.docx" in first.stdout
+    for name in ("annexes/withheld.docx", "templates/decision_notice_exempt.docx"):
+        assert (tmp_path / name).read_bytes() == (ROOT / name).read_bytes(), name
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.docx")}
+    second = _run_12a("--root", str(tmp_path))
+    assert second.stdout.count("reads as stated") == 4
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.docx")} == before
+
+
 ISSUE16 = ROOT / "tools" / "template_edits" / "issue16.py"
 
 

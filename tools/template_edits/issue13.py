@@ -328,7 +328,8 @@ SECTIONS["plans"] = [
 SECTIONS["finance"] = [
     C("The {{ terms.lead_body }} shall hold the budget of the Functions on behalf of the Parties{% if "
       "provisions.force %}, and the Lead Chief Officer shall administer it{% endif %}. The total annual budget of the "
-      "Functions set out in Part B is {{ total_budget }}."),
+      "Functions set out in Part B is {% if withheld.any %}[withheld from publication under section 23E of the "
+      "Act]{% else %}{{ total_budget }}{% endif %}."),  # issue 12a: no total that includes a withheld budget
     C("Each Policing Body shall pay its Contributions to the {{ terms.lead_body }} in four equal quarterly "
       "instalments in advance, on 1 April, 1 July, 1 October and 1 January in each Financial Year."),
     T("{%p if first_year.part %}"),
@@ -966,6 +967,11 @@ NOTICE_RECOMMENDATION = [
       "{{ summit.the_name }} on {{ summit.date }}."),
 ]
 NOTICE_FINANCE_TAIL = [
+    T("{%p if withheld.any %}"),  # issue 12a: the figures of withheld functions are in the exempt part
+    C("The contributions to {{ withheld.names }}, whose details the agreement withholds from publication under "
+      "section 23E of the Police Act 1996, are set out in the exempt part of this notice, which is not for "
+      "publication."),
+    T("{%p endif %}"),
     C("The contributions are met from the budget of the {{ body.title }} for the financial year concerned and are "
       "reviewed annually in accordance with the agreement."),
     T("{%p if first_year.part %}"),

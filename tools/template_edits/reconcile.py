@@ -216,10 +216,26 @@ class Template:
 
     # -------------------------------------------------------------- making a stretch read right
 
-    def stretch(self, start: etree._Element, end: etree._Element | None, items: list, label: str) -> None:
+    def in_part(self, name: str) -> "Template":
+        """Return this template looking at part `name` (a header, a footer) instead of the body: same package."""
+        other = copy.copy(self)
+        other.body = self.package.xml(name)
+        return other
+
+    def header(self, kind: str = "default", footer: bool = False) -> str:
+        """Return the name of the body's last section's header (or footer) part of `kind` (default, first)."""
+        sect = self.body.find(w("sectPr"))
+        tag = w("footerReference") if footer else w("headerReference")
+        for ref in sect.iterfind(tag):
+            if ref.get(w("type")) == kind:
+                rid = ref.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+                return self.package.rels(self.document).get(rid).target
+        raise EditError(f"{self.path.name}: no {kind} {'footer' if footer else 'header'}")
+
+    def stretch(self, start: etree._Element | None, end: etree._Element | None, items: list, label: str) -> None:
         """Make the paragraphs and tables strictly between `start` and `end` (the body's end: None) be `items`."""
         children = self.children()
-        lo = children.index(start) + 1
+        lo = children.index(start) + 1 if start is not None else 0  # None: from the part's beginning
         hi = children.index(end) if end is not None else len(children)
         existing = children[lo:hi]
         anchor = start
@@ -248,7 +264,10 @@ class Template:
                 i += 1
             else:
                 p = self._new_paragraph(item)
-                anchor.addnext(p)
+                if anchor is None:
+                    self.body.insert(0, p)
+                else:
+                    anchor.addnext(p)
                 anchor = p
                 self.changes.append(f"{label}: inserted “{item.markup[:60]}”")
         while i < len(existing):
