@@ -139,6 +139,7 @@ def build_summit(summit_path: str | Path, out_dir: str | Path = "out", *, jobs: 
         if build.up_to_date(todo):
             notify(BuildEvent(0, 0, f"{out}: up to date ({len(build.records)} agreements unchanged)"))
             return build.result(replaced=False, pdf=make_pdf)
+        todo = build.summit_figures(summit, todo)
         try:
             # render, convert, settle, write, swap
             staging = lock.new_staging()
@@ -175,6 +176,7 @@ class _Build:
     warnings: list[Issue] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     finance_entry: dict | None = None  # the manifest's entry for finance.xlsx (the previous build's until written)
+    sheets: dict = field(default_factory=dict)  # stem -> workbook.AgreementSheet (None: could not be read)
     done: int = 0
     steps: int = 0
 
@@ -362,6 +364,40 @@ class _Build:
         else:
             self.records[n] = dataclasses.replace(current, state=FAILED, error=text, outputs=[], pdf_sources=[])
 
+    # -- the summit's figures
+
+    def summit_figures(self, summit, todo: list[AgreementJob]) -> list[AgreementJob]:
+        """Read every agreement's figures (and its previous version's) once; give the jobs the summit's totals.
+
+        Each decision notice states its force's total across the summit, so every agreement
+        depends on the others and on the summit file (a change to any rebuilds them all; the
+        plan sees it in the inputs each agreement recorded). An agreement that cannot be read
+        here fails in its worker with the reason; the others' totals leave it out.
+        """
+        from .figures import agreement_figures, agreement_totals
+        from .validate import load_agreement, signing_issues
+        from .workbook import sheet_from_checked
+
+        parties = PARTIES[str(summit.parties_path.resolve())]
+        rendered = {job.stem for job in todo}
+        totals = []
+        for index, path in enumerate(summit.agreement_paths):
+            try:
+                checked = load_agreement(path, parties=parties)
+                before = checked.previous_path()
+                old = agreement_figures(load_agreement(before, parties=parties)) if before else None
+            except (AgreementBuilderError, OSError):
+                self.sheets[path.stem] = None
+                continue
+            if path.stem in rendered:  # warned with its other warnings, when it is built
+                self.warnings.extend(signing_issues(summit, index, checked))
+            figures = agreement_figures(checked)
+            self.sheets[path.stem] = sheet_from_checked(checked, figures, old)
+            totals.append(agreement_totals(figures))
+            del checked
+        inputs = (summit.path.resolve(), *(p.resolve() for p in summit.agreement_paths))
+        return [dataclasses.replace(job, summit_totals=tuple(totals), summit_inputs=inputs) for job in todo]
+
     # -- the finance workbook
 
     def finance(self, staging: Path, summit) -> None:
@@ -371,32 +407,24 @@ class _Build:
         manifest and the index say so): the workbook never states figures the pack's documents
         do not. A workbook changed by hand is kept, as a document is, unless --force-edited.
         """
-        from .figures import agreement_figures, summit_summary
+        from .figures import summit_summary
         from .manifest import finance_entry
-        from .validate import load_agreement, signing_issues
-        from .workbook import finance_workbook, sheet_from_checked
+        from .workbook import finance_workbook
 
-        parties = PARTIES[str(summit.parties_path.resolve())]
         records = {r.stem: r for r in self.records}
         sheets, included, left_out = [], [], []
-        for index, path in enumerate(summit.agreement_paths):
+        for path in summit.agreement_paths:
             record = records[path.stem]
             if record.state != BUILT:
                 left_out.append((record.stem, "this build failed" if record.state == FAILED
                                  else "its documents in the pack were kept as they were"))
                 continue
-            try:
-                checked = load_agreement(path, parties=parties)
-                before = checked.previous_path()
-                old = agreement_figures(load_agreement(before, parties=parties)) if before else None
-            except (AgreementBuilderError, OSError):  # read a moment ago by its worker: changed since
-                left_out.append((record.stem, "it could not be read again"))
+            sheet = self.sheets.get(record.stem)
+            if sheet is None:  # built by its worker, but unreadable here: changed during the build
+                left_out.append((record.stem, "it could not be read"))
                 continue
-            if record.rebuilt:
-                self.warnings.extend(signing_issues(summit, index, checked))
-            sheets.append(sheet_from_checked(checked, agreement_figures(checked), old))
+            sheets.append(sheet)
             included.append(record)
-            del checked
         previous, current = self.finance_entry, self.folder.current_sha256(FINANCE)
         if FINANCE in self.folder.foreign:
             reason = (f"{self.out / FINANCE} is not agreement-builder's (the pack's manifest does not list it); "

@@ -157,3 +157,28 @@ def summit_summary(agreements: list[AgreementFigures],
                            (old.force_total(force) if force in dict(old.forces) else Decimal(0))))
         out.append(ForceSummary(force, name, tuple(by_agreement), tuple(before)))
     return out
+
+
+@dataclass(frozen=True)
+class AgreementTotals:
+    """What each force contributes under one agreement of a summit: over its published functions, and in all.
+
+    Small and picklable: the build hands every agreement's totals to the workers, so that each
+    decision notice states its force's total across the summit.
+    """
+
+    reference: str
+    title: str
+    published: tuple[tuple[str, Decimal], ...]  # (force id, total over the published functions)
+    full: tuple[tuple[str, Decimal], ...]  # (force id, total over all functions)
+    withholds: bool  # some function's figures are withheld from publication
+
+
+def agreement_totals(figures: AgreementFigures) -> AgreementTotals:
+    """Return each force's totals under an agreement (forces order)."""
+    forces = [f for f, _ in figures.forces]
+    return AgreementTotals(
+        figures.reference, figures.title,
+        tuple((f, figures.force_total(f, published_only=True)) for f in forces),
+        tuple((f, figures.force_total(f)) for f in forces),
+        any(not fn.publish and fn.lines for fn in figures.functions))

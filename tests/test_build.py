@@ -103,7 +103,7 @@ def test_manifest_lists_every_output_and_input_with_its_sha256(pack):
     m = manifest(out)
     assert m["generator"]["name"] == "agreement-builder" and m["generator"]["version"]
     listed = {o["path"]: o for o in m["outputs"]}
-    assert set(listed) == expected_files() - {"manifest.json", "index.html"}
+    assert set(listed) == expected_files() - {"manifest.json", "index.html", "finance.xlsx"}  # the workbook: m["finance"]
     for path, o in listed.items():
         assert o["sha256"] == sha(out / path), path
         assert o["bytes"] == (out / path).stat().st_size, path

@@ -435,7 +435,7 @@ def test_index_links_are_relative_files_whatever_the_names(workspace, run):
     links = _Links()
     links.feed(page)
     assert links.scripts == 0 and "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    listed = {o["path"] for o in manifest(workspace / "out")["outputs"]} | {"manifest.json"}
+    listed = {o["path"] for o in manifest(workspace / "out")["outputs"]} | {"manifest.json", "finance.xlsx"}
     targets = set()
     for href in links.hrefs:
         parts = urlsplit(href)
