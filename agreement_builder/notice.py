@@ -99,9 +99,8 @@ def _contexts(checked: CheckedAgreement, summit: SummitInfo, *, exempt: bool, pr
             whole = figures.force_total(f)
             context["agreement_total"] = format_money(whole)
             context["published_total"] = format_money(whole - total)
-            if previous is not None:
-                context["previous"]["agreement_total"] = format_money(
-                    previous.force_total(f) if f in dict(previous.forces) else Decimal(0))
+            context["previous"]["agreement_total"] = format_money(
+                previous.force_total(f) if f in dict(previous.forces) else Decimal(0)) if previous is not None else ""
         out[f] = context
     return out
 
