@@ -18,7 +18,8 @@ The pack is a ledger, not a scratch folder (pack.py and docs/pack.md say what th
   was. Files in the folder that the tool did not write are carried over.
 - Incremental: an agreement whose inputs, templates, tool version and options are unchanged,
   and whose documents are intact, is not rendered again; its files are hard-linked. A build
-  with nothing to do writes nothing.
+  with nothing to do writes nothing. (Its decision notices state each force's total across the
+  summit, so the summit file and the other agreements are among its inputs.)
 - Reproducible: documents and PDFs are byte-identical for identical inputs; the manifest and
   index carry no clock time.
 """
