@@ -38,16 +38,17 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from .version import __version__
 from .documents import PARTIES, AgreementFailed, AgreementJob, Outcome, build_agreement, failure_of, size_of
 from .errors import AgreementBuilderError, BuildFailures, Issue, OutputError
 from .manifest import (
     BUILT, FAILED, FINANCE, GENERATOR, INDEX, KEPT, MANIFEST, MANIFEST_FORMAT, REMOVED, AgreementRecord, InputDigests,
-    OutputFile, manifest_bytes, manifest_data, settings_match,
+    Manifest, OutputFile, manifest_bytes, manifest_data, settings_match,
 )
 from .pack import BuildLock, PackFolder, carry, check_location, refusal
 from .template_check import require_sound_templates
 from .templates import TemplateSet, find_templates
+from .unchanged import unchanged_pack, up_to_date_message
 
 __all__ = ["AgreementFailed", "BuildEvent", "BuildResult", "build_summit"]
 
@@ -114,6 +115,11 @@ def build_summit(summit_path: str | Path, out_dir: str | Path = "out", *, jobs: 
     from .validate import load_parties, load_summit
 
     notify = progress or (lambda event: None)
+    # nothing to do: decided from the inputs' bytes, before anything is parsed (unchanged.py)
+    if not force and (same := unchanged_pack(summit_path, out_dir, pdf=pdf, templates=templates, annexes=annexes)):
+        notify(BuildEvent(0, 0, up_to_date_message(out_dir, len(same["agreements"]))))
+        records = [dataclasses.replace(r, rebuilt=False) for r in Manifest(same, b"").records().values()]
+        return BuildResult(Path(out_dir), records, [], [], [], replaced=False, pdf=same["settings"]["pdf"])
     # gather
     summit = load_summit(summit_path)
     PARTIES.clear()
@@ -138,7 +144,7 @@ def build_summit(summit_path: str | Path, out_dir: str | Path = "out", *, jobs: 
         # plan
         todo = build.plan(summit, tset)
         if build.up_to_date(todo):
-            notify(BuildEvent(0, 0, f"{out}: up to date ({len(build.records)} agreements unchanged)"))
+            notify(BuildEvent(0, 0, up_to_date_message(out, len(build.records))))
             return build.result(replaced=False, pdf=make_pdf)
         todo = build.summit_figures(summit, todo)
         try:
@@ -297,18 +303,22 @@ class _Build:
             if failure is not None:
                 self._fail(stem, AgreementFailed(f"{self.labels[stem]}: {failure.format()}"), staging)
             else:
-                self._add_pdfs(self._record(stem), result.pages)
+                self._add_pdfs(self._record(stem), result.pages, result.paged)
         self._step(f"PDF: {', '.join(result.stems)}" + (": failed" if result.failure else ""),
                    failed=result.failure is not None or bool(result.bad))
 
     @staticmethod
-    def _add_pdfs(record: AgreementRecord, pages: dict[str, int]) -> None:
-        """Add the PDFs to the record, after the .docx each comes from, with page counts on both (hashed in settle)."""
+    def _add_pdfs(record: AgreementRecord, pages: dict[str, int], paged: set[str] = frozenset()) -> None:
+        """Add the PDFs to the record, after the .docx each comes from, with page counts on both (hashed in settle).
+
+        A .docx whose contents got their page numbers from its PDF was rewritten: it is hashed again in settle.
+        """
         outputs: list[OutputFile] = []
         for o in record.outputs:
             rel = o.path[: -len(".docx")] + ".pdf"
             if o.path in record.pdf_sources and rel in pages:
-                outputs.append(dataclasses.replace(o, pages=pages[rel]))
+                rehash = {"sha256": "", "bytes": 0} if rel in paged else {}
+                outputs.append(dataclasses.replace(o, pages=pages[rel], **rehash))
                 outputs.append(OutputFile(rel, o.agreement, o.kind, o.title, "", 0, pages[rel]))
             else:
                 outputs.append(o)

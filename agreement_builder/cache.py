@@ -48,7 +48,7 @@ def stamp(path: str | None) -> str:
         return "-"
     try:
         st = os.stat(path)
-    except OSError:
+    except OSError:  # no such file: the stamp says so ('-'), and the key changes when it appears
         return "-"
     return f"{st.st_size}:{st.st_mtime_ns}"
 
@@ -57,7 +57,7 @@ def _compilers() -> str:
     """Return the versions of what turns a template into code: Python, Jinja, docxtpl and this package."""
     import jinja2
 
-    from . import __version__
+    from .version import __version__
 
     spec = importlib.util.find_spec("docxtpl")  # a top-level name: found, not imported
     docxtpl_file = os.path.join(os.path.dirname(spec.origin), "template.py") if spec and spec.origin else None
@@ -78,7 +78,7 @@ def key(kind: str, blob: bytes) -> str:
 def _private(folder: Path) -> bool:
     try:
         st = folder.stat()
-    except OSError:
+    except OSError:  # cannot be looked at: not ours, so not trusted
         return False
     return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
 
@@ -91,7 +91,7 @@ def load(name: str) -> Any | None:
     try:
         data = (folder / name).read_bytes()
         return marshal.loads(data)
-    except (OSError, EOFError, ValueError, TypeError):
+    except (OSError, EOFError, ValueError, TypeError):  # absent, unreadable or damaged: a cache miss, the template is prepared again
         return None
 
 
@@ -112,8 +112,8 @@ def store(name: str, value: Any) -> None:
         except BaseException:
             try:
                 os.unlink(tmp)
-            except OSError:
+            except OSError:  # already gone; the write's own error goes up
                 pass
             raise
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # the cache is an optimisation: a failure to store costs a later recompile, nothing else
         return

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from .version import __version__
 from .errors import AgreementBuilderError, Issue
 
 
@@ -194,9 +194,10 @@ def render(agreement: Path, output: Path | None, pdf: bool, publication: bool, f
     data = render_agreement(checked, templates=tset, publication=publication)
     _write(output, data, inputs=inputs, force=force)
     if pdf:
-        from .pdf import convert_to_pdf
+        from .pdf import convert_to_pdf, fill_contents_pages
 
         for path in convert_to_pdf([output], output.parent):
+            fill_contents_pages(output, path)  # the contents' page numbers, as laid out for the PDF
             _out(f"wrote {path}")
 
 
@@ -276,7 +277,7 @@ def templates_show(path: Path) -> None:
 @click.argument("other", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def templates_diff(path: Path, other: Path | None) -> None:
     """Show how a workspace's template differs from the shipped one (or from OTHER), paragraph by paragraph."""
-    from . import __version__
+    from .version import __version__
     from .template_text import compare_templates
     from .templates import shipped_counterpart
     from .workspace import copied_from
@@ -297,7 +298,7 @@ def templates_diff(path: Path, other: Path | None) -> None:
 @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 def templates_status(directory: Path | None) -> None:
     """List the templates a workspace holds and whether the shipped ones changed since they were copied."""
-    from . import __version__
+    from .version import __version__
     from .templates import SHIPPED_ANNEXES, SHIPPED_TEMPLATES
     from .workspace import template_status
 
@@ -537,5 +538,5 @@ class _Output:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the command line (the console script and `python -m agreement_builder`)."""
+    """Run the command line through click (start.main, the console script, hands over all it does not answer)."""
     cli.main(args=argv, prog_name="agreement-builder")

@@ -18,6 +18,7 @@ import hashlib
 import posixpath
 import re
 from itertools import chain
+from typing import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +26,8 @@ from lxml import etree
 
 from .errors import TemplateError
 from .ooxml import CORE_NS, FUNCTION, ID_PREFIX, R_NS, SECTION, W_NS, WP_NS, bookmark_name
-from .package import (CT_NUMBERING, CT_SETTINGS, RT_IMAGE, RT_NUMBERING, RT_SETTINGS, RT_STYLES, Package,
-                      Relationships)
+from .package import (CT_NUMBERING, RT_IMAGE, RT_NUMBERING, RT_SETTINGS, RT_STYLES, Package,
+                      Relationships, read_docx_parts)
 
 NSMAP = {"w": W_NS, "r": R_NS}
 _REL_ATTRS = [f"{{{R_NS}}}{name}" for name in ("id", "embed", "link", "pict")]
@@ -415,8 +416,8 @@ def _add_bookmark(p: etree._Element, name: str) -> None:
 
 
 def finish(package: Package, document: str, *, title: str, subject: str, keywords: str, created: dt.date,
-           status: str, fingerprint: str, version: str) -> None:
-    """Make ids unique and stable, fill the table of contents, set the document properties."""
+           status: str, fingerprint: str, version: str, language: str = "en-GB") -> None:
+    """Make ids unique and stable, fill the table of contents, set the document properties and language."""
     body = package.xml(document).find(_w("body"))
     _fill_toc(body)
     fill_section_references(body)
@@ -425,8 +426,10 @@ def finish(package: Package, document: str, *, title: str, subject: str, keyword
         doc_pr.set("id", str(i))
     set_core_properties(package, title=title, subject=subject, keywords=keywords, created=created,
                         status=status, version=version,
-                        comments=f"SHA-256 fingerprint of the inputs: {fingerprint}" if fingerprint else "")
-    _set_update_fields(package.related_xml(document, RT_SETTINGS, CT_SETTINGS, _EMPTY_SETTINGS))
+                        comments=f"SHA-256 fingerprint of the inputs: {fingerprint}" if fingerprint else "",
+                        language=language)
+    set_language(package, document, language)
+    no_update_fields(package, document)
 
 
 _CORE_NS = {
@@ -439,7 +442,7 @@ _CORE_NS = {
 
 def set_core_properties(package: Package, *, title: str, subject: str, keywords: str | None = None,
                         created: dt.date | None = None, status: str | None = None, version: str | None = None,
-                        comments: str | None = "") -> None:
+                        comments: str | None = "", language: str | None = None) -> None:
     """Set a document's properties from its inputs only (no clock, no user name): same inputs, same bytes.
 
     A property given as None keeps the template's value.
@@ -449,7 +452,8 @@ def set_core_properties(package: Package, *, title: str, subject: str, keywords:
     for name, value in (("dc:title", title), ("dc:subject", subject), ("cp:keywords", keywords),
                         ("dc:creator", "agreement-builder"), ("cp:lastModifiedBy", "agreement-builder"),
                         ("dcterms:created", when), ("dcterms:modified", when), ("cp:revision", "1"),
-                        ("cp:contentStatus", status), ("cp:version", version), ("dc:description", comments)):
+                        ("cp:contentStatus", status), ("cp:version", version), ("dc:description", comments),
+                        ("dc:language", language)):
         if value is None:
             continue
         prefix, local = name.split(":")
@@ -460,6 +464,42 @@ def set_core_properties(package: Package, *, title: str, subject: str, keywords:
         el.text = value
         if prefix == "dcterms":
             el.set(f"{{{_CORE_NS['xsi']}}}type", "dcterms:W3CDTF")
+
+
+#: Children of w:rPr that the schema puts after w:lang.
+_AFTER_LANG = {_w("eastAsianLayout"), _w("specVanish"), _w("oMath")}
+
+
+def set_language(package: Package, document: str, language: str) -> None:
+    """Make `language` (BCP 47, "en-GB") the document's default language: the w:lang of the styles' defaults.
+
+    Word's proofing and LibreOffice's PDF (/Lang, read by screen readers) take it from there.
+    """
+    name = package.related(document, RT_STYLES)
+    if name is None:
+        return
+    styles = package.xml(name)
+    defaults = styles.find(_w("docDefaults"))
+    if defaults is None:
+        defaults = etree.Element(_w("docDefaults"))
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(_w("rPrDefault"))
+    if rpr_default is None:
+        rpr_default = etree.Element(_w("rPrDefault"))
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(_w("rPr"))
+    if rpr is None:
+        rpr = etree.SubElement(rpr_default, _w("rPr"))
+    lang = rpr.find(_w("lang"))
+    if lang is None:
+        lang = etree.Element(_w("lang"))
+        later = next((c for c in rpr if c.tag in _AFTER_LANG), None)
+        if later is not None:
+            later.addprevious(lang)
+        else:
+            rpr.append(lang)
+    if lang.get(_w("val")) != language:
+        lang.set(_w("val"), language)
 
 
 def _renumber_bookmarks(body: etree._Element) -> None:
@@ -512,9 +552,10 @@ def fill_section_references(body: etree._Element) -> None:
     """Write the section number into every cross-reference field (`REF _AB_S_<key>`) as its result.
 
     The templates refer to Part A sections by number through REF fields on the sections'
-    hidden bookmarks, so that a section inserted in Word renumbers every reference. Word
-    recomputes them on opening (w:updateFields) and LibreOffice when it lays the page out;
-    the result written here is what every other reader (python-docx, diff, redline) sees.
+    hidden bookmarks, so that a section inserted in Word renumbers every reference (when the
+    fields are updated); LibreOffice recomputes them when it lays the page out, and the result
+    written here is what Word shows on opening and every other reader (python-docx, diff,
+    redline) sees.
     A reference to a section the agreement does not have fails the render by name.
     """
     numbers: dict[str, str] | None = None
@@ -545,8 +586,8 @@ def _reference_number(numbers: dict[str, str], bookmark: str) -> str:
     return numbers[bookmark]
 
 
-def _set_field_result(instr_run: etree._Element, text: str) -> None:
-    """Replace the result of the complex field whose code is in `instr_run` by `text`."""
+def _set_field_result(instr_run: etree._Element, text: str, deleted: bool = False) -> None:
+    """Replace the result of the complex field whose code is in `instr_run` by `text` (a w:delText when `deleted`)."""
     node = instr_run.getnext()
     separate = None
     while node is not None:
@@ -575,14 +616,14 @@ def _set_field_result(instr_run: etree._Element, text: str) -> None:
     if keep is None:
         keep = etree.Element(_w("r"))
         separate.addnext(keep)
-    _set_run_text(keep, text)
+    _set_run_text(keep, text, "delText" if deleted else "t")
 
 
-def _set_run_text(run: etree._Element, text: str) -> None:
+def _set_run_text(run: etree._Element, text: str, tag: str = "t") -> None:
     for child in list(run):
         if child.tag != _w("rPr"):
             run.remove(child)
-    etree.SubElement(run, _w("t")).text = text
+    etree.SubElement(run, _w(tag)).text = text
 
 
 def _paragraph_text(p: etree._Element) -> str:
@@ -593,8 +634,10 @@ def _fill_toc(body: etree._Element) -> None:
     """Replace the TOC field by ready-made contents entries with PAGEREF page numbers.
 
     LibreOffice does not recompute a TOC field when it converts to PDF, but it does compute
-    PAGEREF fields outside one; Word refreshes them on opening (w:updateFields). So the
-    contents are correct in both without anyone pressing "Update table".
+    PAGEREF fields outside one. Word shows the fields' stored results, which stay empty here:
+    no page is known before a layout. When a PDF is made, the pages LibreOffice laid the
+    headings out on become the results (`set_contents_pages`), so the contents are right in
+    both without anyone pressing "Update table", and Word asks nothing on opening.
     """
     instr = next((i for i in body.iter(_w("instrText")) if (i.text or "").strip().startswith("TOC")), None)
     if instr is None:
@@ -634,13 +677,13 @@ def _fill_toc(body: etree._Element) -> None:
         return
     toc_ppr = _TOC_PPR.format(right=_text_width(body) - 10)
     anchor = toc_p
-    for i, (number_text, text, bookmark) in enumerate(entries):
+    for number_text, text, bookmark in entries:
         runs = ""
         if number_text:
             runs += f'<w:r><w:t>{number_text}</w:t></w:r><w:r><w:tab/></w:r>'
         runs += f'<w:r><w:t xml:space="preserve">{_escape(text)}</w:t></w:r><w:r><w:tab/></w:r>'
         runs += (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGEREF {bookmark} \\h </w:instrText></w:r>'
-                 f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{i + 1}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+                 f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t></w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
         p = etree.fromstring(f'<w:p xmlns:w="{W_NS}">{toc_ppr}{runs}</w:p>')
         anchor.addnext(p)
         anchor = p
@@ -678,27 +721,55 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _set_update_fields(settings: etree._Element) -> None:
-    """Ask Word to refresh fields (contents page numbers) when the document is opened."""
-    el = settings.find(qn("w:updateFields"))
-    if el is None:
-        el = etree.Element(qn("w:updateFields"))
-        later = next((c for c in settings if etree.QName(c).localname in _AFTER_UPDATE_FIELDS), None)
-        if later is not None:
-            later.addprevious(el)
-        else:
-            settings.append(el)
-    el.set(qn("w:val"), "true")
+def no_update_fields(package: Package, document: str) -> None:
+    """Remove w:updateFields (a template saved by some editors carries it): with it Word asks on every
+    opening whether to update the fields.
+
+    Nothing needs it: cross-references carry their section numbers (`fill_section_references`)
+    and the contents their pages (`set_contents_pages`, once LibreOffice has laid them out).
+    """
+    name = package.related(document, RT_SETTINGS)
+    if name is None:
+        return
+    settings = package.xml(name)
+    for el in settings.findall(qn("w:updateFields")):
+        settings.remove(el)
 
 
 _EMPTY_NUMBERING = f'<w:numbering xmlns:w="{W_NS}"/>'.encode()
-_EMPTY_SETTINGS = f'<w:settings xmlns:w="{W_NS}"/>'.encode()
 
 
-#: Children of w:settings that the schema puts after w:updateFields.
-_AFTER_UPDATE_FIELDS = {
-    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
-    "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
-    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
-    "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
-}
+_PAGEREF = re.compile(r"^\s*PAGEREF\s+(\S+)")
+_CONTENTS_FIELDS = etree.XPath("./w:p[w:pPr/w:pStyle/@w:val = 'TOC1']//*[self::w:instrText or self::w:delInstrText]",
+                               namespaces={"w": W_NS})
+
+
+def _contents_fields(body: etree._Element) -> list[tuple[etree._Element, str, bool]]:
+    """Return the contents' PAGEREF fields: (the run holding the code, the bookmark, whether it is deleted).
+
+    A redline's contents hold deleted entries too (w:delInstrText), for the headings it shows deleted.
+    """
+    out = []
+    for instr in _CONTENTS_FIELDS(body):
+        match = _PAGEREF.match(instr.text or "")
+        if match:
+            out.append((instr.getparent(), match.group(1), instr.tag == _w("delInstrText")))
+    return out
+
+
+def set_contents_pages(data: bytes, page_of: Callable[[str], int | None]) -> bytes:
+    """Return the .docx `data` with each contents entry's page number as its field's result.
+
+    `page_of` gives the page of a bookmark (None: unknown, the entry keeps its result). Only
+    the main document part changes; `data` itself is returned when nothing does.
+    """
+    package = Package(read_docx_parts(data))
+    name = package.main_document()
+    body = package.xml(name).find(_w("body"))
+    changed = False
+    for run, bookmark, deleted in _contents_fields(body):
+        page = page_of(bookmark)
+        if page is not None:
+            _set_field_result(run, str(page), deleted)
+            changed = True
+    return package.to_bytes() if changed else data

@@ -97,7 +97,7 @@ def _atom(child: etree._Element) -> str:
     if tag == w("sym"):
         try:
             return chr(int(child.get(w("char"), ""), 16))
-        except ValueError:
+        except ValueError:  # a symbol without a valid code point reads as nothing, as Word shows it
             return ""
     return ""
 
@@ -272,14 +272,14 @@ class Document:
             return None
         try:
             root = parse_xml(data)
-        except etree.XMLSyntaxError:
+        except etree.XMLSyntaxError:  # damaged core properties: no date there, the caller uses its fallback
             return None
         for tag in ("modified", "created"):
             el = root.find(f"{{http://purl.org/dc/terms/}}{tag}")
             if el is not None and el.text:
                 try:
                     return format_date(el.text.strip())
-                except ValueError:
+                except ValueError:  # not a date: try the next property
                     continue
         return None
 
@@ -326,7 +326,7 @@ def read_styles(root: etree._Element | None) -> dict[str, Style]:
 def _int(value: str | None) -> int | None:
     try:
         return int(value) if value is not None else None
-    except ValueError:
+    except ValueError:  # not a number: Word ignores the attribute too
         return None
 
 

@@ -102,7 +102,7 @@ def _compose(text: str):
         loader = _CLoader(text)
         try:
             return loader.get_single_node()
-        except yaml.YAMLError:
+        except yaml.YAMLError:  # libyaml refuses it: read again by the pure-Python parser below, whose messages we word
             pass
         finally:
             loader.dispose()

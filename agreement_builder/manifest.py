@@ -14,21 +14,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .templates import SHIPPED_ANNEXES, SHIPPED_TEMPLATES
+from .version import __version__
+from .digests import InputDigests, file_sha256  # noqa: F401 - read here by build and pack
+from .pack_names import FINANCE, GENERATOR, INDEX, MANIFEST, MANIFEST_FORMAT  # noqa: F401 - the pack's names, read here by index_page and build
 
-MANIFEST = "manifest.json"
-INDEX = "index.html"
-#: The summit's finance workbook (workbook.py): for the forces' finance officers, not for publication.
-FINANCE = "finance.xlsx"
-GENERATOR = "agreement-builder"
-#: Bumped when the manifest's shape changes; an older manifest then means "rebuild everything"
-#: (its documents are still the pack's: they are kept or replaced by the usual rules).
-MANIFEST_FORMAT = 3  # 3: the finance workbook
 
 #: Kinds of document in a pack, in the order they are listed, with their display names.
 KINDS = {
@@ -95,46 +87,6 @@ class AgreementRecord:
         return self.state in STALE_STATES
 
 
-class InputDigests:
-    """SHA-256 of input files by label (a path relative to the summit's folder), computed once."""
-
-    def __init__(self, base: Path):
-        self.base = base.resolve()
-        self._digests: dict[str, str | None] = {}
-
-    def label(self, path: Path) -> str:
-        """Return how the manifest names an input: relative to the summit, or shipped:... for package data."""
-        absolute = Path(os.path.abspath(path))
-        for shipped, prefix in ((SHIPPED_TEMPLATES, "shipped:templates"), (SHIPPED_ANNEXES, "shipped:annexes")):
-            if absolute.parent == shipped:
-                return f"{prefix}/{absolute.name}"
-        return Path(os.path.relpath(absolute, self.base)).as_posix()
-
-    def path(self, label: str) -> Path:
-        for prefix, shipped in (("shipped:templates/", SHIPPED_TEMPLATES), ("shipped:annexes/", SHIPPED_ANNEXES)):
-            if label.startswith(prefix):
-                return shipped / label[len(prefix):]
-        return self.base / label
-
-    def digest(self, label: str) -> str | None:
-        """Return the file's SHA-256, or None when it cannot be read."""
-        if label not in self._digests:
-            try:
-                self._digests[label] = file_sha256(self.path(label))
-            except OSError:
-                self._digests[label] = None
-        return self._digests[label]
-
-
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of a file, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 @dataclass
 class Manifest:
     """A pack's manifest as read back: its data, its bytes, and its agreements as records."""
@@ -148,7 +100,7 @@ class Manifest:
         try:
             raw = (out / MANIFEST).read_bytes()
             data = json.loads(raw)
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # no readable manifest: the folder is judged as not a pack (PackFolder.inspect says so)
             return None
         if not isinstance(data, dict) or not isinstance(data.get("generator"), dict) \
                 or data["generator"].get("name") != GENERATOR:
@@ -173,7 +125,7 @@ class Manifest:
         for o in self.data.get("outputs", []):
             try:
                 item = OutputFile(**{k: v for k, v in o.items() if k != "for_publication"})
-            except TypeError:
+            except TypeError:  # an entry of another shape is not ours to trust: its agreement rebuilds
                 continue
             outputs.setdefault(item.agreement, []).append(item)
         records = {}
@@ -185,7 +137,7 @@ class Manifest:
                     folder, entry["source"], entry["title"], entry["reference"], entry["version"], entry["status"],
                     list(entry["inputs"]), outputs.get(folder, []), state=state, error=entry.get("error"),
                     kept=entry.get("kept"), edited=list(entry.get("edited", [])))
-            except (KeyError, TypeError):
+            except (KeyError, TypeError):  # an entry of another shape is not ours to trust: its agreement rebuilds
                 continue
         return records
 

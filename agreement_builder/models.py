@@ -145,6 +145,9 @@ class AgreementInfo(Model):
     review: Date = Field(description="Date of the next formal review.")
     alliance: Line = Field(description="The alliance's name.")
     previous: Line | None = Field(None, description="The version this one replaces (path relative to this file).")
+    language: Literal["en-GB", "cy-GB"] = Field(
+        "en-GB", description="en-GB | cy-GB: the language of the document's text (BCP 47), set in the Word file and "
+                             "its PDF so that screen readers read it in the right voice.")
 
 
 class Weights(Model):

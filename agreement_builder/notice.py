@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from typing import Sequence
 
-from .compose import set_core_properties
+from .compose import no_update_fields, set_core_properties, set_language
 from .context import build_context, template_namespace, withheld_context, wrap
 from .figures import AgreementFigures, AgreementTotals, agreement_figures, agreement_totals
 from .formats import format_date, format_money
@@ -55,25 +55,35 @@ def exempt_contexts(checked: CheckedAgreement, summit: SummitInfo, *, previous: 
                     summit_totals: Sequence[AgreementTotals] | None = None) -> dict[str, dict]:
     """Return the context of every policing body's exempt part (not for publication), by force id.
 
-    Empty when the agreement withholds nothing. `contributions` and `total_contribution` are
+    Empty when the agreement withholds no function with a budget. `contributions` and `total_contribution` are
     those of the withheld functions (with the previous version's, as in the notice);
     `agreement_total` is the force's contribution under the whole agreement, `published_total`
     what the notice for publication states, `previous.agreement_total` the whole under the
     previous version, and the summit's totals count every function.
     """
-    if all(fn.publish for fn in checked.agreement.functions):
+    if not any(_held(fn) for fn in checked.agreement.functions):
         return {}
     return _contexts(checked, summit, exempt=True, previous=previous, summit_totals=summit_totals)
+
+
+def _held(fn) -> bool:
+    """Whether a function's figures go into the exempt part: withheld from publication, and with a budget."""
+    return not fn.publish and fn.budget is not None
 
 
 def _contexts(checked: CheckedAgreement, summit: SummitInfo, *, exempt: bool, previous: AgreementFigures | None,
               summit_totals: Sequence[AgreementTotals] | None) -> dict[str, dict]:
     ctx = build_context(checked)
     common = ctx.common
+    if not exempt and not all(fn.publish for fn in checked.agreement.functions):
+        # the notice for publication: no withheld budget in its functions, no total that includes one
+        public = build_context(checked, publication=True).common
+        common = {**common, "functions": public["functions"], "total_budget": public["total_budget"]}
     figures = agreement_figures(checked)
     totals = list(summit_totals) if summit_totals else [agreement_totals(figures)]
     withholding = any(t.withholds for t in totals)
-    held = [f for f in common["functions"] if not f["published"]]
+    published = {fn.id: not _held(fn) for fn in checked.agreement.functions}  # in the notice for publication
+    held = [f for f in common["functions"] if not published[f["id"]]]
     out: dict[str, dict] = {}
     for force in common["forces"]:
         f = force["id"]
@@ -175,12 +185,14 @@ def _decision(checked: CheckedAgreement, force: dict) -> dict:
 
 
 def render_notice(template: PreparedTemplate, namespace: dict, *, title: str, subject: str, keywords: str,
-                  created: dt.date, status: str, version: str) -> bytes:
+                  created: dt.date, status: str, version: str, language: str = "en-GB") -> bytes:
     """Return one notice as deterministic .docx bytes (`namespace`: a `template_namespace`)."""
     package = template.new_package()
     template.render_into(package, namespace)
     set_core_properties(package, title=title, subject=subject, keywords=keywords, created=created,
-                        status=status, version=version)
+                        status=status, version=version, language=language)
+    set_language(package, template.document, language)
+    no_update_fields(package, template.document)
     return package.to_bytes()
 
 
@@ -233,7 +245,8 @@ def _render_all(checked: CheckedAgreement, contexts: dict[str, dict], path, summ
         body = context["body"]["title"]
         out[force_id] = render_notice(
             template, namespace, title=f"{what}: {info.title} ({body})", subject=info.alliance,
-            keywords=info.reference, created=summit.date, status=info.status.capitalize(), version=info.version)
+            keywords=info.reference, created=summit.date, status=info.status.capitalize(), version=info.version,
+            language=info.language)
     return out
 
 

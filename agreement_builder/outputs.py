@@ -11,6 +11,12 @@ pack) takes a path from the user, and a slip of `-o` must not cost a file. The r
 - never over a final document without `force`: a .docx whose core properties say status Final,
   or a file that a pack's manifest.json lists as a final agreement's document;
 - never onto a folder, nor into a folder that does not exist.
+
+The final-document rule lives here and nowhere else: `is_final` says what a final status is
+(an agreement's `status: final`, a .docx's contentStatus, a manifest record's status), and
+`final_refused` words the refusal. The commands ask `check_output`; the build's pack asks
+`is_final` and `final_refused` for the documents it holds (pack.refusal); `init` and
+`templates copy` never replace an existing file at all.
 """
 
 from __future__ import annotations
@@ -66,9 +72,19 @@ def check_output(path: str | Path, *, inputs: Iterable[str | Path] = (), force: 
         return False
     final = final_reason(path)
     if final and not force:
-        raise OutputError(f"{path}: {final}; it is not overwritten (use --force to replace a signed document "
-                          "on purpose)")
+        raise OutputError(final_refused(path, final, kept="it is not overwritten"))
     return True
+
+
+def is_final(status: object) -> bool:
+    """Return whether a status says final (the one test of it): `final` in an agreement, `Final` in a
+    .docx's core properties or a manifest's record, in any letter case and spacing."""
+    return isinstance(status, str) and status.strip().casefold() == "final"
+
+
+def final_refused(where: object, why: str, *, kept: str = "it is kept", action: str = "replace") -> str:
+    """Return the message refusing to `action` the final document at `where` because `why`."""
+    return f"{where}: {why}; {kept} (use --force to {action} a signed document on purpose)"
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -84,7 +100,7 @@ def same_file(a: Path, b: Path) -> bool:
 def _holds(path: Path, data: bytes) -> bool:
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
+    except OSError:  # cannot be read to compare: not known to hold the data, so the usual checks follow
         return False
 
 
@@ -102,7 +118,7 @@ def final_reason(path: Path) -> str | None:
         status = docx_status(path)
     except OSError as exc:
         return f"this may be a final document (it cannot be read to tell: {exc.strerror or type(exc).__name__})"
-    if status is not None and status.strip().lower() == "final":
+    if is_final(status):
         return "this is a final document (its properties say status Final)"
     return None
 
@@ -120,7 +136,7 @@ def docx_status(path: Path) -> str | None:
         return None  # not a Word document, or a damaged or encrypted one: no status (OSError goes up)
     try:
         root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
-    except etree.XMLSyntaxError:
+    except etree.XMLSyntaxError:  # damaged core properties: no status, like any damaged document above
         return None
     element = root.find(f"{{{CORE_NS}}}contentStatus")
     return element.text if element is not None else None
@@ -139,7 +155,7 @@ def _manifest_final(path: Path) -> str | None:
             if not manifest.is_file() or manifest.stat().st_size > _MAX_MANIFEST:
                 continue
             data = json.loads(manifest.read_bytes())
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # no readable manifest there: nothing listed as final by it
             continue
         relative = absolute.relative_to(root).as_posix()
         if relative in final_documents(data):
@@ -153,7 +169,7 @@ def final_documents(manifest: dict) -> set[str]:
         return set()
     out: set[str] = set()
     for record in manifest.get("agreements") or []:
-        if isinstance(record, dict) and str(record.get("status", "")).lower() == "final":
+        if isinstance(record, dict) and is_final(record.get("status")):
             out.update(d for d in record.get("documents") or [] if isinstance(d, str))
     for output in manifest.get("outputs") or []:
         if isinstance(output, dict) and output.get("final") is True and isinstance(output.get("path"), str):

@@ -30,34 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError
-from .manifest import FINANCE, INDEX, MANIFEST, AgreementRecord, Manifest, OutputFile, file_sha256
+from .outputs import final_refused, is_final
+from .manifest import AgreementRecord, Manifest, OutputFile, file_sha256
+from .pack_names import LOCK_SUFFIX, MANIFEST
 
-LOCK_SUFFIX = ".agreement-builder-lock"
 STAGING_TAG = ".agreement-builder-staging-"
 BACKUP_TAG = ".agreement-builder-previous-"
-NOTICE_PREFIX = "decision-notice-"
-
-
-# ---------------------------------------------------------------------------- names
-
-
-def agreement_name_problem(stem: str) -> str | None:
-    """Return why an agreement file's stem cannot name its folder in the pack, or None.
-
-    The stem names the agreement's folder and its documents; it must not be a name the pack
-    uses itself (manifest.json, index.html), a hidden name (the tool's working folders start
-    with a dot), or start like a decision notice (decision-notice-<force>.docx sits beside the
-    agreement's own <stem>.docx). Names are compared without case: a pack is also opened on
-    Windows and macOS.
-    """
-    folded = stem.casefold()
-    if folded in (MANIFEST, INDEX, FINANCE):
-        return f"`{stem}` is the name of the pack's own {stem.lower()}"
-    if stem.startswith(".") or not stem.strip():
-        return f"`{stem}` would be a hidden or blank folder name in the pack"
-    if folded.startswith(NOTICE_PREFIX):
-        return f"names starting with `{NOTICE_PREFIX}` are kept for the pack's decision notices"
-    return None
 
 
 # ---------------------------------------------------------------------------- the folder
@@ -193,12 +171,12 @@ def refusal(folder: PackFolder, previous: AgreementRecord | None, fresh: list[Ou
             if folder.state(o) == "edited" and new.get(o.path) != folder.current_sha256(o.path):
                 return (f"{folder.path / o.path} was changed by hand since agreement-builder wrote it; it is kept "
                         "(move your copy elsewhere, or use --force-edited to replace it)")
-    if previous.status == "Final" and not force:
+    if is_final(previous.status) and not force:
         for o in previous.outputs:
             if new.get(o.path) != o.sha256:
                 action = "replace" if o.path in new else "remove"
-                return (f"{folder.path / o.path}: the pack holds the final agreement and this build would {action} "
-                        f"this document; it is kept (use --force to {action} signed documents on purpose)")
+                return final_refused(folder.path / o.path, f"the pack holds the final agreement and this build would "
+                                     f"{action} this document", action=action)
     return None
 
 
@@ -296,7 +274,7 @@ class BuildLock:
             return
         try:
             os.unlink(self.lock_path)
-        except OSError:
+        except OSError:  # already removed: the lock is released by closing the descriptor below
             pass
         os.close(self._fd)
         self._fd = None
@@ -341,7 +319,7 @@ class BuildLock:
             try:
                 os.mkdir(path)
                 return path
-            except FileExistsError:
+            except FileExistsError:  # the random name was taken: draw another
                 continue
 
     def swap(self) -> None:
@@ -373,7 +351,7 @@ class BuildLock:
 def _read_record(fd: int) -> dict:
     try:
         data = json.loads(os.pread(fd, 65536, 0) or b"{}")
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # no readable record: nothing recorded to clean up
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -5,7 +5,8 @@ between one run per worker (about the same number of files each), run side by si
 threads. Each run works in its own folder inside the staging folder, profile included, so
 nothing is left in the temporary folder and a stopped build's debris goes with its staging
 folder. A run that fails fails the agreements it held; a PDF LibreOffice wrote but that cannot
-be read fails its own agreement only.
+be read fails its own agreement only. The pages LibreOffice laid each contents entry out on are
+written into the .docx it came from (`pdf.fill_contents_pages`), which is then hashed again.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class BatchResult:
     failure: AgreementBuilderError | None = None  # the whole run failed
     bad: dict[str, AgreementBuilderError] = field(default_factory=dict)  # stem -> an unreadable PDF of it
     pages: dict[str, int] = field(default_factory=dict)  # PDF path in the pack -> pages
+    paged: set[str] = field(default_factory=set)  # PDFs whose .docx got its contents' page numbers (rewritten)
 
 
 def batches(records: list[AgreementRecord], workers: int) -> list[list[AgreementRecord]]:
@@ -70,7 +72,7 @@ def convert_all(groups: list[list[AgreementRecord]], staging: Path, fallback_dat
 def _convert_batch(number: int, batch: list[AgreementRecord], staging: Path, fallback_date: dt.date,
                    cancel: threading.Event) -> BatchResult:
     """Convert a batch in one LibreOffice run; file names collide across agreements, so stage them flat."""
-    from .pdf import BadPdf, convert_to_pdf, document_date, make_reproducible
+    from .pdf import BadPdf, convert_to_pdf, document_date, fill_contents_pages, make_reproducible
 
     result = BatchResult([r.stem for r in batch])
     work = staging / f".pdf-{number}"
@@ -89,6 +91,8 @@ def _convert_batch(number: int, batch: list[AgreementRecord], staging: Path, fal
                 continue
             try:
                 result.pages[rel] = make_reproducible(pdf, document_date(docx) or fallback_date)
+                if fill_contents_pages(docx, pdf):
+                    result.paged.add(rel)
             except BadPdf as exc:
                 result.bad[stem] = exc
                 continue

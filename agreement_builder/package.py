@@ -363,20 +363,19 @@ def _damage(exc: BaseException) -> str:
     return "data is cut short or does not match its size"
 
 
-def atomic_write(path: str | Path, data: bytes, *, overwrite_final: bool = True) -> None:
+def atomic_write(path: str | Path, data: bytes, *, replace: bool = True) -> None:
     """Write `data` to `path` through a temporary file and a rename, so no reader ever sees half a file.
 
     Any failure (disk full, permission denied, a read-only file system) leaves the old file as it
     was, removes the temporary file and raises an OutputError naming the file. Whether `path`
-    may be written at all is `outputs.check_output`'s business.
+    may be written at all is `outputs.check_output`'s business; `replace=False` only refuses any
+    existing file (a copy that must never replace what a user holds).
     """
     path = Path(path)
     if not path.parent.exists():
         raise OutputError(f"{path}: the folder {path.parent} does not exist")
-    if path.exists() and not overwrite_final:
-        raise OutputError(
-            f"{path}: a final agreement is already there; it is not overwritten "
-            "(use --force to replace a signed document on purpose)")
+    if not replace and os.path.lexists(path):
+        raise OutputError(f"{path}: already there; it is not replaced")
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -394,5 +393,5 @@ def atomic_write(path: str | Path, data: bytes, *, overwrite_final: bool = True)
         if tmp is not None:
             try:
                 os.unlink(tmp)
-            except OSError:
+            except OSError:  # already gone; the write's own error goes up
                 pass

@@ -22,11 +22,20 @@ PDFs are made reproducible afterwards (`make_reproducible`, with pikepdf): Libre
 the clock time, a random document /ID and a checksum of both; they are replaced by the
 document's own date and an /ID computed from the content, so that the same .docx always gives
 the same PDF bytes.
+
+Every PDF is tagged PDF/UA-1 with PDF/A-2b identification (docs/accessibility.md): the export
+filter's options are given as typed JSON (`EXPORT_OPTIONS`; LibreOffice 7.4 and later), since
+untyped values are silently ignored. LibreOffice then takes the title from the document's
+properties, the language from its default paragraph language, and a bookmark from each
+paragraph with an outline level. Word bookmarks also become named destinations, so that the
+page each heading is on can be read back (`destination_pages`) and written into the contents
+page of the .docx (`compose.set_contents_pages`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import signal
@@ -47,6 +56,17 @@ PER_FILE_TIMEOUT = 10.0
 _CANDIDATES = ("soffice", "libreoffice")
 #: Files per LibreOffice run: safely under the ~250 arguments it reads.
 MAX_FILES_PER_RUN = 200
+#: writer_pdf_Export's options: tagged, PDF/UA-1, PDF/A-2b (SelectPdfVersion 2), the title shown in a
+#: viewer's title bar, bookmarks from outline levels, Word bookmarks as named destinations.
+EXPORT_OPTIONS = {
+    "UseTaggedPDF": {"type": "boolean", "value": "true"},
+    "PDFUACompliance": {"type": "boolean", "value": "true"},
+    "SelectPdfVersion": {"type": "long", "value": "2"},
+    "DisplayPDFDocumentTitle": {"type": "boolean", "value": "true"},
+    "ExportBookmarks": {"type": "boolean", "value": "true"},
+    "ExportBookmarksToPDFDestination": {"type": "boolean", "value": "true"},
+}
+CONVERT_TO = "pdf:writer_pdf_Export:" + json.dumps(EXPORT_OPTIONS, separators=(",", ":"))
 
 
 def find_soffice() -> str | None:
@@ -131,7 +151,7 @@ signal.signal(signal.SIGTERM, stop)
 signal.signal(signal.SIGHUP, stop)
 try:
     ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)
-except Exception:
+except (OSError, AttributeError):  # no prctl here: the parent check below and the caller's kill still stop us
     pass
 if os.getppid() != int(sys.argv[1]):
     stop()
@@ -147,7 +167,7 @@ def _run(soffice: str, profile: str, paths: list[Path], outdir: Path, timeout: f
     command = [
         soffice, f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
         "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
-        "--convert-to", "pdf", "--outdir", str(outdir.resolve()),
+        "--convert-to", CONVERT_TO, "--outdir", str(outdir.resolve()),
         *[str(p.resolve()) for p in paths],
     ]
     env = {**os.environ, "HOME": profile}  # LibreOffice writes caches under $HOME too
@@ -184,7 +204,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
     """Stop the guard, LibreOffice and the soffice.bin it started (they share a process group)."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
+    except (ProcessLookupError, PermissionError):  # already exited, or not ours to signal: communicate below reaps it
         pass
     try:
         proc.communicate(timeout=10)
@@ -222,8 +242,10 @@ def make_reproducible(pdf_path: Path, date: dt.date | str | None) -> int:
 
     The creation and modification dates (document information and XMP) become `date` (they
     are removed when it is None), the document /ID is computed from the content (qpdf's
-    deterministic id), and LibreOffice's own /DocChecksum (of the random id and the clock)
-    goes. Raises BadPdf for an unreadable file.
+    deterministic id), LibreOffice's own /DocChecksum (of the random id and the clock)
+    goes, and the colour profile of PDF/A's output intent, which LibreOffice makes afresh with
+    the clock in its header, is dated `date` too. Tags, the structure tree and the XMP's
+    PDF/A and PDF/UA identification are kept as they are. Raises BadPdf for an unreadable file.
     """
     import pikepdf
 
@@ -247,12 +269,27 @@ def make_reproducible(pdf_path: Path, date: dt.date | str | None) -> int:
             for key in ("/ID", "/DocChecksum"):
                 if key in pdf.trailer:
                     del pdf.trailer[key]
+            _date_colour_profiles(pdf, day)
             pdf.save(temporary, deterministic_id=True)
     except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
         temporary.unlink(missing_ok=True)
         raise BadPdf(f"{pdf_path.name} is not a readable PDF ({_first_line(exc, pdf_path)})") from None
     os.replace(temporary, pdf_path)
     return pages
+
+
+def _date_colour_profiles(pdf, day: dt.date | None) -> None:
+    """Set the creation date in the header of each output intent's ICC profile (bytes 24-35) to `day`."""
+    import pikepdf
+
+    stamp = b"\0" * 12 if day is None else b"".join(n.to_bytes(2, "big") for n in (day.year, day.month, day.day, 0, 0, 0))
+    for intent in pdf.Root.get("/OutputIntents", []):
+        profile = intent.get("/DestOutputProfile") if isinstance(intent, pikepdf.Dictionary) else None
+        if not isinstance(profile, pikepdf.Stream):
+            continue
+        data = profile.read_bytes()
+        if len(data) >= 128 and data[36:40] == b"acsp" and data[24:36] != stamp:
+            profile.write(data[:24] + stamp + data[36:])
 
 
 def document_date(docx_path: Path) -> dt.date | None:
@@ -262,14 +299,14 @@ def document_date(docx_path: Path) -> dt.date | None:
     try:
         with zipfile.ZipFile(docx_path) as z:
             root = etree.fromstring(z.read("docProps/core.xml"), etree.XMLParser(resolve_entities=False, no_network=True))
-    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):  # no readable date: the caller falls back to the summit's date
         return None
     for tag in ("modified", "created"):
         el = root.find(f"{{http://purl.org/dc/terms/}}{tag}")
         if el is not None and el.text:
             try:
                 return dt.date.fromisoformat(el.text.strip()[:10])
-            except ValueError:
+            except ValueError:  # not a date: try the next property
                 continue
     return None
 
@@ -279,3 +316,56 @@ def _first_line(exc: BaseException, path: Path) -> str:
     text = str(exc).strip().splitlines()
     line = text[0][:200] if text else type(exc).__name__
     return line.replace(str(path.with_name(path.name + ".tmp")), path.name).replace(str(path), path.name)
+
+
+def destination_name(bookmark: str) -> str:
+    """Return the name LibreOffice gives a Word bookmark's named destination (letters, digits, '-' kept; others in hex)."""
+    return "".join(c if (c.isascii() and c.isalnum()) or c == "-" else f"{ord(c) & 0xFF:02X}" for c in bookmark)
+
+
+def destination_pages(pdf_path: Path) -> dict[str, int]:
+    """Return the page (from 1) of each named destination of a PDF, by name. Raises BadPdf for an unreadable file."""
+    import pikepdf
+
+    found: dict[str, int] = {}
+    try:
+        with pikepdf.open(pdf_path) as pdf:
+            page_of = {page.objgen: n for n, page in enumerate(pdf.pages, start=1)}
+            dests = pdf.Root.get("/Dests")
+            items = list(dests.items()) if isinstance(dests, pikepdf.Dictionary) else []
+            names = pdf.Root.get("/Names")
+            if isinstance(names, pikepdf.Dictionary) and "/Dests" in names:
+                items += list(pikepdf.NameTree(names.Dests).items())
+            for key, dest in items:
+                if isinstance(dest, pikepdf.Dictionary):
+                    dest = dest.get("/D")
+                if not isinstance(dest, pikepdf.Array) or not len(dest) or not isinstance(dest[0], pikepdf.Dictionary):
+                    continue
+                page = page_of.get(dest[0].objgen)
+                if page is not None:
+                    found[str(key).lstrip("/")] = page
+    except (pikepdf.PdfError, ValueError) as exc:
+        raise BadPdf(f"{pdf_path.name} is not a readable PDF ({_first_line(exc, pdf_path)})") from None
+    return found
+
+
+def fill_contents_pages(docx_path: Path, pdf_path: Path) -> bool:
+    """Write the pages LibreOffice laid the headings out on into the .docx's contents; return whether it changed.
+
+    Word does not recompute fields when it opens a document (the documents no longer ask it
+    to, w:updateFields), so the contents' PAGEREF fields carry their results: the pages of the
+    PDF made from this very .docx, read from its named destinations. The same .docx gives the
+    same PDF, so the same pages and the same bytes. The file is replaced atomically.
+    """
+    from .compose import set_contents_pages
+    from .package import atomic_write
+
+    pages = destination_pages(pdf_path)
+    if not pages:
+        return False
+    data = Path(docx_path).read_bytes()
+    updated = set_contents_pages(data, lambda bookmark: pages.get(destination_name(bookmark)))
+    if updated == data:
+        return False
+    atomic_write(docx_path, updated)
+    return True

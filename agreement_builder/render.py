@@ -92,7 +92,7 @@ class _Sandbox(SandboxedEnvironment):
         if type(obj) is Namespace:
             try:
                 return obj._data[attribute]
-            except (KeyError, TypeError):
+            except (KeyError, TypeError):  # not a key of the namespace: the sandbox's own lookup decides (and its errors are the user's)
                 pass
         return super().getattr(obj, attribute)
 
@@ -449,5 +449,6 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
         title += f" – {PUBLICATION_MARK}"
     finish(package, umbrella.document, title=title,
            subject=info.alliance, keywords=info.reference, created=info.date or info.commencement,
-           status=info.status.capitalize(), fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version)
+           status=info.status.capitalize(), fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version,
+           language=info.language)
     return package.to_bytes()

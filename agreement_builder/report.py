@@ -368,10 +368,11 @@ def report_context(changeset: ChangeSet) -> dict:
 
 def format_docx(changeset: ChangeSet, templates: TemplateSet) -> bytes:
     """Return the change report as a Word summit paper rendered from `change_report.docx` (deterministic)."""
-    from .compose import set_core_properties
+    from .compose import no_update_fields, set_core_properties
     from .render import render_template
 
     package = render_template(templates.change_report(), report_context(changeset))
+    no_update_fields(package, package.main_document())
     set_core_properties(package, title=f"{changeset.title}: changes since version {changeset.old_version}",
                         subject=changeset.reference, comments=None)
     return package.to_bytes()

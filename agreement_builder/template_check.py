@@ -210,8 +210,8 @@ def template_field_issues(path: Path, *, parties: Path | None = None, workspace:
             if not check_template(tset.umbrella()).errors:
                 issues += repeated_wording_issues(checked, tset.umbrella())
         return issues
-    except InputError:
-        return []
+    except InputError as exc:  # a template that cannot be read or judged: said, not dropped (validate fails)
+        return list(exc.issues)
 
 
 def workspace_agreements(folder: Path) -> list:
@@ -222,6 +222,6 @@ def workspace_agreements(folder: Path) -> list:
     for path in sorted((Path(folder) / "agreements").glob("*.y*ml")):
         try:
             out.append(load_agreement(path))
-        except InputError:
+        except InputError:  # an agreement with errors is validate's to report; templates are judged with the others
             continue
     return out

@@ -575,6 +575,7 @@ def _structure(found: _Findings, kind: str, tags: list[Tag], asts: dict) -> None
             found.whole("its styles", f"the style “{name}” is missing: the product relies on it "
                                       "(docs/templates.md, Styles and numbering)", HINT_STYLES)
     _references(found, kind)
+    _outline_levels(found)
     if kind == "umbrella":
         _numbering(found, [n for n in NUMBERED_STYLES])
         _anchors(found, tags)
@@ -590,6 +591,38 @@ def _structure(found: _Findings, kind: str, tags: list[Tag], asts: dict) -> None
                             "new page, is listed in the contents and marks the annex for change reports"
                      + (f" (this paragraph is in “{first.style}”)" if first is not None else ""),
                      "apply the style Annex Title to the first paragraph (Home > Styles)")
+
+
+#: Heading styles and the outline level each needs, as Word counts (docs/accessibility.md): a paragraph
+#: without one is no PDF bookmark, no heading for a screen reader and no entry in Word's navigation pane.
+OUTLINE_LEVELS = {"Heading 1": 1, "Part Heading": 1, "Appendix Title": 1, "Annex Title": 1, "Annex Heading": 2,
+                  "Unnumbered Heading": 2}
+
+
+def _outline_levels(found: _Findings) -> None:
+    styles = found.text.styles
+    for name, level in OUTLINE_LEVELS.items():
+        info = styles.by_name.get(name.lower())
+        if info is None or name == "Heading 1":  # missing: reported as such; Heading 1: Word's own level 1
+            continue
+        given, sid, seen = None, info.style_id, set()
+        while sid and sid not in seen and given is None:
+            seen.add(sid)
+            at = styles.by_id.get(sid)
+            el = at.element.find(f"{w('pPr')}/{w('outlineLvl')}") if at is not None else None
+            given = el.get(w("val")) if el is not None else None
+            sid = at.based_on if at is not None else None
+        if given != str(level - 1):
+            found.whole("its styles", f"the style “{name}” has "
+                        + ("no outline level" if given is None else f"outline level {_level_name(given)}")
+                        + f", not level {level}: its paragraphs are no bookmarks in the PDF and no headings for "
+                          "screen readers (docs/accessibility.md)",
+                        f"in Word: Home > Styles, right-click {name} > Modify > Format > Paragraph > "
+                        f"Outline level: Level {level}", "warning")
+
+
+def _level_name(value: str) -> str:
+    return "Body Text" if value == "9" else f"{int(value) + 1}" if value.isdigit() else f"“{value}”"
 
 
 def _used(text: TemplateText, style: str) -> bool:

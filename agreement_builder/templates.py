@@ -14,12 +14,8 @@ install reads them where they are.
 
 from __future__ import annotations
 
-import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
-
-from .errors import InputError
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -54,18 +50,42 @@ def _nearest(start: Path, name: str) -> Path | None:
     return None
 
 
-@dataclass(frozen=True)
 class TemplateSet:
-    """The template folders to search, most specific first (the shipped folder last)."""
+    """The template folders to search, most specific first (the shipped folder last).
 
-    template_dirs: tuple[Path, ...]
-    annex_dirs: tuple[Path, ...]
+    A plain immutable value (not a dataclass): this module is read before a build parses
+    anything (unchanged.py), where importing dataclasses would cost more than the check.
+    """
+
+    __slots__ = ("template_dirs", "annex_dirs")
+
+    def __init__(self, template_dirs: tuple[Path, ...], annex_dirs: tuple[Path, ...]):
+        object.__setattr__(self, "template_dirs", tuple(template_dirs))
+        object.__setattr__(self, "annex_dirs", tuple(annex_dirs))
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError("a TemplateSet is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TemplateSet) and (self.template_dirs, self.annex_dirs) == (
+            other.template_dirs, other.annex_dirs)
+
+    def __hash__(self) -> int:
+        return hash((self.template_dirs, self.annex_dirs))
+
+    def __repr__(self) -> str:
+        return f"TemplateSet(template_dirs={self.template_dirs!r}, annex_dirs={self.annex_dirs!r})"
+
+    def __reduce__(self):
+        return TemplateSet, (self.template_dirs, self.annex_dirs)
 
     def _find(self, dirs: tuple[Path, ...], name: str, what: str) -> Path:
         for folder in dirs:
             path = folder / name
             if path.is_file():
                 return path
+        from .errors import InputError
+
         raise InputError.in_file(
             str(dirs[0] / name) if dirs else name, f"the {what} template `{name}` was not found",
             hint="searched: " + ", ".join(str(d) for d in dirs))
@@ -112,6 +132,8 @@ def find_templates(near: Path | None = None, *, templates: Path | None = None, a
     for given, dirs in ((templates, template_dirs), (annexes, annex_dirs)):
         if given is not None:
             if not Path(given).is_dir():
+                from .errors import InputError
+
                 raise InputError.in_file(str(given), "the template folder does not exist")
             dirs.append(Path(given))
     if near is not None:
@@ -143,6 +165,8 @@ def shipped_counterpart(path: Path) -> Path | None:
 
 
 def file_digest(path: Path) -> str:
+    import hashlib
+
     from .inputs import read_input
 
     return hashlib.sha256(read_input(path)).hexdigest()

@@ -26,6 +26,7 @@ from .loader import Loaded, SourceMap, display_path, load_yaml
 from .models import Agreement, Parties, Specification, Summit, quoted
 from .formulas import FORMULAS, INPUTS
 from .outline import SECTION_KEYS
+from .pack_names import agreement_name_problem
 
 #: Rule ids and where each rule comes from.
 RULES: dict[str, str] = {
@@ -631,8 +632,6 @@ def load_summit(path: str | Path, *, workspace: str | Path | None = None) -> Che
         paths.append(p)
     if not model.agreements:
         c.error(("agreements",), "the summit lists no agreements", "summit")
-    from .pack import agreement_name_problem
-
     stems = {}
     for i, p in enumerate(paths):
         problem = agreement_name_problem(p.stem)

@@ -34,7 +34,7 @@ def die_with_parent(parent: int, sig: int = signal.SIGKILL) -> None:
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
-        except (OSError, AttributeError):
+        except (OSError, AttributeError):  # no prctl here: the pool's own shutdown still stops the workers
             pass
     if os.getppid() != parent:
         os._exit(1)
@@ -95,10 +95,10 @@ def _kill(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         try:
             process.kill()
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # already exited or closed: nothing to kill
             pass
     for process in processes:
         try:
             process.join(timeout=5)
-        except (OSError, ValueError, AssertionError):
+        except (OSError, ValueError, AssertionError):  # already reaped, or not started: nothing to wait for
             pass

@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
 from .errors import InputError, OutputError
 from .package import atomic_write
 from .templates import (EXAMPLE_FILES, SHIPPED_ANNEXES, SHIPPED_EXAMPLE, SHIPPED_TEMPLATES, file_digest,
@@ -92,7 +92,7 @@ def copy_template(name: str, workspace: Path, *, as_name: str | None = None) -> 
 
 def _copy(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, source.read_bytes(), overwrite_final=False)
+    atomic_write(target, source.read_bytes(), replace=False)
     records = _read_records(target.parent)
     records[target.name] = {"source": f"{source.parent.name}/{source.name}", "sha256": file_digest(source),
                             "version": __version__}
@@ -102,7 +102,7 @@ def _copy(source: Path, target: Path) -> None:
 def _read_records(folder: Path) -> dict:
     try:
         data = json.loads((folder / COPIES).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # no readable record of copies: every template counts as not copied (status says so)
         return {}
     return data if isinstance(data, dict) else {}
 

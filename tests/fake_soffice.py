@@ -4,12 +4,17 @@ Installed by `install_fake_soffice` as an executable script and named by $SOFFIC
 is chosen by $FAKE_SOFFICE_MODE:
 
   ok       write a one-page PDF per input, stamped like LibreOffice's: the clock as creation
-           date, a random document /ID and a /DocChecksum (so reproducibility is really tested)
+           date, a random document /ID, a /DocChecksum and PDF/A's colour profile dated with the
+           clock (so reproducibility is really tested)
   fail     print an error and exit 1
   hang     sleep for an hour (a stuck office), after writing its pid
   garbage  write files that are not PDFs
   missing  exit 0 having written nothing
   slow     sleep $FAKE_SOFFICE_SLEEP seconds, then behave as ok
+
+The export filter's options (`--convert-to pdf:writer_pdf_Export:{...}`) must be JSON with a
+type and a value for each option, as LibreOffice reads them (it ignores untyped values
+silently); anything else fails the run as a broken office would.
 
 Every run appends its pid to $FAKE_SOFFICE_PIDS when set, and records the profile folder it
 was given (-env:UserInstallation) in $FAKE_SOFFICE_PROFILES, creating something in it as
@@ -34,7 +39,37 @@ def _pdf(path: Path) -> None:
     pdf.docinfo["/Producer"] = "LibreOffice 7.4 (fake)"
     pdf.docinfo["/CreationDate"] = time.strftime("D:%Y%m%d%H%M%SZ", time.gmtime()) + f"{time.time_ns() % 1000:03d}"
     pdf.trailer["/DocChecksum"] = pikepdf.Name("/" + secrets.token_hex(16).upper())
+    now = time.gmtime()
+    icc = bytearray(128)  # an ICC header as lcms writes it for LibreOffice: the clock at bytes 24-35
+    icc[24:36] = b"".join(n.to_bytes(2, "big") for n in (now.tm_year, now.tm_mon, now.tm_mday, now.tm_hour,
+                                                          now.tm_min, time.time_ns() % 60))
+    icc[36:40] = b"acsp"
+    profile = pikepdf.Stream(pdf, bytes(icc))
+    profile["/N"] = 3
+    pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+        Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1, DestOutputProfile=profile,
+        OutputConditionIdentifier="sRGB IEC61966-2.1")])
     pdf.save(path, static_id=False)  # qpdf gives a random /ID
+
+
+def _options_problem(target: str) -> str | None:
+    """Return what is wrong with a --convert-to argument, or None (`pdf:writer_pdf_Export:` and typed JSON)."""
+    import json
+
+    prefix = "pdf:writer_pdf_Export:"
+    if not target.startswith(prefix):
+        return f"unexpected --convert-to {target!r}"
+    try:
+        options = json.loads(target[len(prefix):])
+    except ValueError:
+        return "the export options are not JSON"
+    for name, option in options.items():
+        if not (isinstance(option, dict) and set(option) == {"type", "value"} and isinstance(option["value"], str)):
+            return f"the export option {name} has no type and value"
+    for name in ("UseTaggedPDF", "PDFUACompliance", "SelectPdfVersion"):
+        if name not in options:
+            return f"the export option {name} is missing"
+    return None
 
 
 def main(argv: list[str]) -> int:
@@ -55,7 +90,10 @@ def main(argv: list[str]) -> int:
                 with open(os.environ["FAKE_SOFFICE_PROFILES"], "a") as fh:
                     fh.write(f"{profile}\n")
         elif arg == "--convert-to":
-            next(args)
+            problem = _options_problem(next(args))
+            if problem:
+                print(f"Error: {problem}", file=sys.stderr)
+                return 1
         elif not arg.startswith("-"):
             files.append(Path(arg))
     if mode == "fail":

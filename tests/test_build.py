@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -438,7 +439,14 @@ def test_pdf_build_records_page_counts(workspace, run):
         assert outputs[f"{name}.docx"]["pages"] == pdf["pages"], "the .docx gets its PDF's page count"
     assert outputs["jps/jps.pdf"]["pages"] > 10
     assert outputs["psd/decision-notice-hertfordshire.pdf"]["pages"] <= 5
-    assert "jps/jps-redline.pdf" not in outputs, "tracked changes are for Word, not for PDF"
+    redline = outputs["jps/jps-redline.pdf"]  # the tracked changes as a reviewer prints them
+    assert redline["kind"] == "redline" and redline["pages"] == outputs["jps/jps-redline.docx"]["pages"]
+    text = " ".join(subprocess.run(["pdftotext", str(out / redline["path"]), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    assert "Professional Standards Department" in text, "a deleted annex is shown"
+    assert "Forensic collision investigation" in text, "an inserted service is shown"
+    assert "12 December 2013" in text and "19 July 2016" in text, "both the old and the new date"
+    assert "jps/jps-redline.pdf" in (out / "index.html").read_text(encoding="utf-8")
     page = (out / "index.html").read_text(encoding="utf-8")
     assert f'>{outputs["jps/jps.pdf"]["pages"]}<' in page
 

@@ -679,3 +679,22 @@ def test_many_reworded_clauses_pair_within_the_bound(tmp_path):
     changes = pair(tmp_path, old, new)
     assert [c.kind for c in changes.changes] == ["clause_reworded"] * 600
     assert [c.number for c in changes.changes] == [f"8.{n}" for n in range(6, 606)]  # after 8.5, the example's own
+
+
+def test_a_changed_exempt_part_template_is_reported_when_a_function_is_withheld(run, tmp_path):
+    from .word_edits import WordFile
+
+    shutil.copy(ROOT / "parties.yaml", tmp_path / "parties.yaml")
+    psd = (ROOT / "agreements" / "psd.yaml").read_text(encoding="utf-8")
+    (tmp_path / "old.yaml").write_text(psd, encoding="utf-8")
+    (tmp_path / "new.yaml").write_text(psd, encoding="utf-8")
+    old_templates = tmp_path / "old-templates"
+    old_templates.mkdir()
+    shutil.copy(SHIPPED_TEMPLATES / "decision_notice_exempt.docx", old_templates)
+    f = WordFile(old_templates / "decision_notice_exempt.docx")
+    f.retype(f.paragraph("It is not for publication."), "It is not for publication.", "It is confidential.")
+    f.save()
+    result = run("diff", tmp_path / "old.yaml", tmp_path / "new.yaml", "--old-templates", old_templates)
+    assert result.exit_code == 0, result.output
+    assert summaries(result.output) == [
+        "Decision notice exempt part template decision_notice_exempt.docx: template clause 1.1 reworded"]

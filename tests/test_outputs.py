@@ -217,3 +217,15 @@ def test_check_output_allows_a_new_file_and_a_draft(tmp_path):
     (tmp_path / "draft.docx").write_bytes(b"not even a zip")
     assert check_output(tmp_path / "draft.docx") is True
     assert check_output(tmp_path / "draft.docx", data=b"not even a zip") is False
+
+
+def test_one_rule_says_what_a_final_status_is():
+    """`is_final` is the one test: the agreement's `final`, a .docx's `Final`, a manifest's record, any case."""
+    from agreement_builder.outputs import is_final
+
+    assert all(is_final(s) for s in ("final", "Final", " FINAL\n"))
+    assert not any(is_final(s) for s in ("draft", "Draft", "finalised", "", None, 1))
+    manifest = {"generator": {"name": "agreement-builder"},
+                "agreements": [{"folder": "a", "status": "FINAL", "documents": ["a/a.docx"]},
+                               {"folder": "b", "status": "Draft", "documents": ["b/b.docx"]}]}
+    assert final_documents(manifest) == {"a/a.docx"}

@@ -242,8 +242,16 @@ def test_the_independent_figures_of_the_example():
 
 @pytest.mark.skipif(not HAS_PDF, reason="LibreOffice (soffice) or pdftotext is not installed")
 def test_the_example_pack_publishes_no_withheld_figure_docx_and_pdf(workspace, run):
+    import pikepdf
+
     out = build(workspace, run, pdf=True)
     check_pack(out, {"psd": workspace / "agreements" / "psd.yaml"}, pdf=True)
+    mark = "Publication version under section 23E of the Police Act 1996"
+    with pikepdf.open(out / "psd" / "psd-publication.pdf") as pdf:  # the PDF's title comes from the document's
+        assert str(pdf.docinfo["/Title"]).endswith(mark)
+    with pikepdf.open(out / "psd" / "psd.pdf") as pdf:
+        assert mark not in str(pdf.docinfo["/Title"])
+    assert mark in pdf_text(out / "psd" / "psd-publication.pdf").split("\f")[3], "every page's header says it"
 
 
 def test_the_example_pack_publishes_no_withheld_figure(workspace, run):
@@ -277,7 +285,11 @@ def withhold(agreement: Path, seed: int, count: int) -> None:
         if formula == "nre_and_demand":
             w = rnd.choice([30, 60, 65])
             lines.append(f"      weights: {{nre: {w}, demand: {100 - w}}}")
-        lines += ["    specification:", f'      purpose: "To support covert operations ({k})."', "    publish: false"]
+        if rnd.random() < 0.3:  # a business area without a specification yet can be withheld too
+            lines += ["    specification: none", '    reason: "A specification will follow the review."']
+        else:
+            lines += ["    specification:", f'      purpose: "To support covert operations ({k})."']
+        lines.append("    publish: false")
     agreement.write_text(agreement.read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -303,3 +315,96 @@ def test_a_generated_alliance_with_several_withheld_functions_docx_and_pdf(tmp_p
     folder, agreement = alliance_workspace(tmp_path, 4242, 3)
     out = build(folder, run, pdf=True)
     check_pack(out, {agreement.stem: agreement}, pdf=True)
+
+
+# ---------------------------------------------------------------------------- the publication version says what it is
+
+MARK = "Publication version under section 23E of the Police Act 1996"
+
+
+def _core_title(data: bytes) -> str:
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        core = etree.fromstring(z.read("docProps/core.xml"))
+    return core.findtext("{http://purl.org/dc/elements/1.1/}title")
+
+
+def _cover_and_header(data: bytes) -> tuple[list[str], list[str]]:
+    import io
+
+    import docx
+
+    d = docx.Document(io.BytesIO(data))
+    cover = []
+    for p in d.paragraphs:
+        if p.text == "Parties":
+            break
+        cover.append(p.text)
+    header = [p.text for s in d.sections for p in s.header.paragraphs if p.text]
+    return cover, header
+
+
+@pytest.mark.parametrize("name,withholds", [("psd", True), ("jps", False)])
+def test_the_publication_version_says_what_it_is_and_what_it_withholds(workspace, name, withholds):
+    from agreement_builder.render import render_agreement
+    from agreement_builder.validate import load_agreement
+
+    checked = load_agreement(workspace / "agreements" / f"{name}.yaml")
+    public, full = render_agreement(checked, publication=True), render_agreement(checked)
+    cover, header = _cover_and_header(public)
+    assert MARK in cover and MARK in header
+    assert _core_title(public).endswith(f" – {MARK}") and MARK not in _core_title(full)
+    full_cover, full_header = _cover_and_header(full)
+    assert MARK not in full_cover and MARK not in full_header
+    statement = [t for t in cover if t.startswith("The details of")]
+    text = docx_text_of(public)
+    if withholds:
+        assert statement == ["The details of Service Specification 1 (the Anti-Corruption Unit), and every figure that "
+                             "includes them, are withheld from this version under section 23E of the Police Act 1996, "
+                             "as section 34 of this Agreement provides."]
+        assert "The total annual budget of the Functions set out in Part B is [withheld from publication under " \
+               "section 23E of the Act]." in text
+        assert "withheld from publication under section 23E of the Police Act 1996, as section 34 of this " \
+               "Agreement provides." in text.split("Service Specification 1: Anti-Corruption Unit")[-1]
+    else:
+        assert statement == []
+        assert "The total annual budget of the Functions set out in Part B is £" in text
+
+
+def docx_text_of(data: bytes) -> str:
+    import io
+
+    import docx
+
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return [str(value)]
+
+
+def test_no_withheld_figure_is_in_the_context_of_what_is_published(workspace):
+    """Whatever a workspace's own template prints, it cannot print what its context does not hold."""
+    import datetime as dt
+
+    from agreement_builder.context import build_context
+    from agreement_builder.models import SummitInfo
+    from agreement_builder.notice import exempt_contexts, notice_contexts
+    from agreement_builder.validate import load_agreement
+
+    path = workspace / "agreements" / "psd.yaml"
+    checked, summit = load_agreement(path), SummitInfo(name="Summit", date=dt.date(2016, 7, 19))
+    bad = forbidden(path)
+    public = build_context(checked, publication=True)
+    contexts = [public.umbrella, *(a.context for a in public.annexes), *notice_contexts(checked, summit).values()]
+    for context in contexts:
+        seen = printed("\n".join(_strings(context)))
+        assert not seen.numbers & bad.numbers and not seen.percents & bad.percents
+    private = printed("\n".join(s for c in exempt_contexts(checked, summit).values() for s in _strings(c)))
+    private_full = printed("\n".join(_strings(build_context(checked).annexes[0].context)))
+    assert bad.numbers <= private.numbers | private_full.numbers | {Decimal("4450000")}

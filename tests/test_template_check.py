@@ -344,6 +344,21 @@ def test_track_changes_left_on_is_a_warning(tmp_path):
     assert "Track Changes is switched on" in only(path, "warning").message
 
 
+def test_a_heading_style_without_its_outline_level_is_a_warning(tmp_path):
+    def edit(f):
+        ppr = f.style("AnnexTitle").find(w("pPr"))
+        ppr.remove(ppr.find(w("outlineLvl")))
+        f.style("AnnexHeading").find(w("pPr")).find(w("outlineLvl")).set(w("val"), "9")
+
+    path = edited(tmp_path, UMBRELLA, edit)
+    assert findings(path) == []
+    warnings = [i.message for i in findings(path, "warning")]
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith("the style “Annex Title” has no outline level, not level 1: its paragraphs are no "
+                                  "bookmarks in the PDF")
+    assert warnings[1].startswith("the style “Annex Heading” has outline level Body Text, not level 2")
+
+
 # ---------------------------------------------------------------------------- custom specification fields, annex names
 
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
-from tests.word_edits import WordFile
+from tests.word_edits import WordFile, w
 
 SCRIPT = ROOT / "tools" / "template_edits" / "issue13.py"
 
@@ -42,6 +42,30 @@ def test_the_script_puts_a_stretch_back_and_a_second_run_changes_nothing(tmp_pat
     second = _run("--root", str(tmp_path))
     assert second.stdout.count("reads as stated") == 5
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.docx")} == before
+
+
+SCRIPT_12B = ROOT / "tools" / "template_edits" / "issue12b.py"
+
+
+def test_issue12b_outline_levels_are_in_the_shipped_templates_and_a_second_run_changes_nothing(tmp_path):
+    check = subprocess.run([sys.executable, str(SCRIPT_12B), "--check"], capture_output=True, text=True, cwd=ROOT)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count("reads as stated") == 9
+    for folder in ("templates", "annexes"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    umbrella = tmp_path / "templates" / "umbrella.docx"
+    f = WordFile(umbrella)  # a level taken away in Word, as a legal officer might
+    ppr = f.paragraph("Recitals").find(w("pPr"))
+    ppr.remove(ppr.find(w("outlineLvl")))
+    f.save()
+    first = subprocess.run([sys.executable, str(SCRIPT_12B), "--root", str(tmp_path)], capture_output=True,
+                           text=True, cwd=ROOT)
+    assert first.returncode == 0, first.stderr
+    assert "templates/umbrella.docx: 1 edits" in first.stdout
+    assert umbrella.read_bytes() == (ROOT / "templates" / "umbrella.docx").read_bytes()
+    second = subprocess.run([sys.executable, str(SCRIPT_12B), "--root", str(tmp_path)], capture_output=True,
+                            text=True, cwd=ROOT)
+    assert second.stdout.count("reads as stated") == 9
 
 
 SCRIPT_12A = ROOT / "tools" / "template_edits" / "issue12a.py"

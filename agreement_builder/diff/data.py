@@ -39,6 +39,7 @@ _INFO_FIELDS = (
     ("commencement", "Commencement"),
     ("review", "Review date"),
     ("alliance", "Alliance"),
+    ("language", "Language"),
 )
 
 

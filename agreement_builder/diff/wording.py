@@ -17,7 +17,7 @@ from ..context import annex_kind, build_context
 from ..docmodel import Block, package_blocks
 from ..inputs import read_input
 from ..models import SummitInfo
-from ..notice import notice_contexts
+from ..notice import exempt_contexts, notice_contexts
 from ..ooxml import CLAUSE, SECTION
 from ..render import render_template, render_umbrella
 from ..templates import TemplateSet
@@ -213,6 +213,15 @@ def template_changes(new: CheckedAgreement, old_templates: TemplateSet, new_temp
                                          _flatten(after, "decision_notice", headings=True),
                                          f"Decision notice template {new_notice.name}")
         out += changes
+    if b.forces and exempt_contexts(new, _notice_summit(new)):  # the notices' exempt parts (functions withheld)
+        old_exempt, new_exempt = old_templates.decision_notice_exempt(), new_templates.decision_notice_exempt()
+        if not same_file_content(old_exempt, new_exempt):
+            before = _template_paragraphs(_notice_blocks(new, old_exempt, exempt=True), annex=True)
+            after = _template_paragraphs(_notice_blocks(new, new_exempt, exempt=True), annex=True)
+            changes, _ = _compare_paragraphs(_flatten(before, "decision_notice_exempt", headings=True),
+                                             _flatten(after, "decision_notice_exempt", headings=True),
+                                             f"Decision notice exempt part template {new_exempt.name}")
+            out += changes
     return out, renumbered
 
 
@@ -256,8 +265,12 @@ def _annex_blocks(context: dict, path: Path) -> list[Block]:
     return package_blocks(render_template(path, context, body_only=True))
 
 
-def _notice_blocks(checked: CheckedAgreement, path: Path) -> list[Block]:
-    """Return the decision notice template rendered for `checked`'s first policing body."""
+def _notice_summit(checked: CheckedAgreement) -> SummitInfo:
     info = checked.agreement.agreement
-    contexts = notice_contexts(checked, SummitInfo(name="Summit", date=info.date or info.commencement))
+    return SummitInfo(name="Summit", date=info.date or info.commencement)
+
+
+def _notice_blocks(checked: CheckedAgreement, path: Path, *, exempt: bool = False) -> list[Block]:
+    """Return the decision notice template (or its exempt part's) rendered for `checked`'s first policing body."""
+    contexts = (exempt_contexts if exempt else notice_contexts)(checked, _notice_summit(checked))
     return package_blocks(render_template(path, next(iter(contexts.values()))))

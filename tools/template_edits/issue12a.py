@@ -67,6 +67,18 @@ HEADER_MARK = [
 ]
 
 
+def _centre(t: Template, p, label: str) -> None:
+    """Centre a paragraph that has a style (a tag paragraph is left alone), once."""
+    ppr = p.find(w("pPr"))
+    if ppr is None or ppr.find(w("pStyle")) is None or ppr.find(w("jc")) is not None:
+        return
+    jc = ppr.makeelement(w("jc"), {w("val"): "center"})
+    after = [c for c in ppr if c.tag in (w("pStyle"), w("keepNext"), w("keepLines"), w("pageBreakBefore"),
+                                         w("spacing"), w("ind"))]
+    (after[-1].addnext if after else ppr.append)(jc)
+    t.changes.append(f"{label}: centred “{_plain(p)[:60]}”")
+
+
 def _header_after_draft(t: Template, items: list, label: str) -> None:
     """Make the default header read `items` between its DRAFT block's end and its last (empty) paragraph."""
     header = t.in_part(t.header("default"))
@@ -82,6 +94,9 @@ def edit_umbrella(path: Path) -> Template:
     subtitle = t.find(_style_is(t.style_id("Subtitle")), "in Subtitle")
     alliance = t.text_is("{{ agreement.alliance }}")
     t.stretch(subtitle, alliance, UMBRELLA_COVER, "cover")
+    children = t.children()
+    for p in children[children.index(subtitle) + 1:children.index(alliance)]:
+        _centre(t, p, "cover")  # centred like the rest of the cover
     _header_after_draft(t, HEADER_MARK, "header")
     return t
 
