@@ -18,7 +18,8 @@ The pack is a ledger, not a scratch folder (pack.py and docs/pack.md say what th
   was. Files in the folder that the tool did not write are carried over.
 - Incremental: an agreement whose inputs, templates, tool version and options are unchanged,
   and whose documents are intact, is not rendered again; its files are hard-linked. A build
-  with nothing to do writes nothing.
+  with nothing to do writes nothing. (Its decision notices state each force's total across the
+  summit, so the summit file and the other agreements are among its inputs.)
 - Reproducible: documents and PDFs are byte-identical for identical inputs; the manifest and
   index carry no clock time.
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import os
 import shutil
 import threading
@@ -40,7 +42,7 @@ from .version import __version__
 from .documents import PARTIES, AgreementFailed, AgreementJob, Outcome, build_agreement, failure_of, size_of
 from .errors import AgreementBuilderError, BuildFailures, Issue, OutputError
 from .manifest import (
-    BUILT, FAILED, GENERATOR, INDEX, KEPT, MANIFEST, MANIFEST_FORMAT, REMOVED, AgreementRecord, InputDigests,
+    BUILT, FAILED, FINANCE, GENERATOR, INDEX, KEPT, MANIFEST, MANIFEST_FORMAT, REMOVED, AgreementRecord, InputDigests,
     Manifest, OutputFile, manifest_bytes, manifest_data, settings_match,
 )
 from .pack import BuildLock, PackFolder, carry, check_location, refusal
@@ -72,6 +74,7 @@ class BuildResult:
     notices: list[str]  # what the user should know that is not a failure (documents kept, debris cleaned)
     replaced: bool  # False: the pack was already up to date and nothing was written
     pdf: bool
+    finance: dict | None = None  # the manifest's entry for finance.xlsx (None: the pack has none)
 
     @property
     def built(self) -> list[str]:
@@ -143,6 +146,7 @@ def build_summit(summit_path: str | Path, out_dir: str | Path = "out", *, jobs: 
         if build.up_to_date(todo):
             notify(BuildEvent(0, 0, up_to_date_message(out, len(build.records))))
             return build.result(replaced=False, pdf=make_pdf)
+        todo = build.summit_figures(summit, todo)
         try:
             # render, convert, settle, write, swap
             staging = lock.new_staging()
@@ -150,6 +154,7 @@ def build_summit(summit_path: str | Path, out_dir: str | Path = "out", *, jobs: 
             if make_pdf:
                 build.convert(staging, _workers(jobs), info.date)
             build.settle(staging)
+            build.finance(staging, summit)
             build.write(staging)
             lock.swap()
         except OSError as exc:
@@ -177,6 +182,8 @@ class _Build:
     failures: dict[str, AgreementBuilderError] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
+    finance_entry: dict | None = None  # the manifest's entry for finance.xlsx (the previous build's until written)
+    sheets: dict = field(default_factory=dict)  # stem -> workbook.AgreementSheet (None: could not be read)
     done: int = 0
     steps: int = 0
 
@@ -186,6 +193,7 @@ class _Build:
         """Decide which agreements to render; keep the others' records (and those no longer in the summit)."""
         manifest = self.folder.manifest
         self.previous = manifest.records() if manifest else {}
+        self.finance_entry = manifest.finance() if manifest else None
         same_settings = settings_match(manifest, self.settings)
         recorded = manifest.input_digests() if manifest else {}
         todo: list[AgreementJob] = []
@@ -234,6 +242,8 @@ class _Build:
         manifest = self.folder.manifest
         if todo or manifest is None or self.failures or any(r.state == REMOVED and r.rebuilt for r in self.records):
             return False
+        if self.finance_entry and self.folder.current_sha256(FINANCE) != self.finance_entry["sha256"]:
+            return False  # the workbook is missing or was changed by hand: the build says what it does with it
         expected = manifest_bytes(self._manifest())
         return expected == manifest.raw and (self.out / INDEX).is_file()
 
@@ -365,11 +375,98 @@ class _Build:
         else:
             self.records[n] = dataclasses.replace(current, state=FAILED, error=text, outputs=[], pdf_sources=[])
 
+    # -- the summit's figures
+
+    def summit_figures(self, summit, todo: list[AgreementJob]) -> list[AgreementJob]:
+        """Read every agreement's figures (and its previous version's) once; give the jobs the summit's totals.
+
+        Each decision notice states its force's total across the summit, so every agreement
+        depends on the others and on the summit file (a change to any rebuilds them all; the
+        plan sees it in the inputs each agreement recorded). An agreement that cannot be read
+        here fails in its worker with the reason; the others' totals leave it out.
+        """
+        from .figures import agreement_figures, agreement_totals
+        from .validate import load_agreement, signing_issues
+        from .workbook import sheet_from_checked
+
+        parties = PARTIES[str(summit.parties_path.resolve())]
+        rendered = {job.stem for job in todo}
+        totals = []
+        for index, path in enumerate(summit.agreement_paths):
+            try:
+                checked = load_agreement(path, parties=parties)
+                before = checked.previous_path()
+                old = agreement_figures(load_agreement(before, parties=parties)) if before else None
+            except (AgreementBuilderError, OSError):
+                self.sheets[path.stem] = None
+                continue
+            if path.stem in rendered:  # warned with its other warnings, when it is built
+                self.warnings.extend(signing_issues(summit, index, checked))
+            figures = agreement_figures(checked)
+            self.sheets[path.stem] = sheet_from_checked(checked, figures, old)
+            totals.append(agreement_totals(figures))
+            del checked
+        inputs = (summit.path.resolve(), *(p.resolve() for p in summit.agreement_paths))
+        return [dataclasses.replace(job, summit_totals=tuple(totals), summit_inputs=inputs) for job in todo]
+
+    # -- the finance workbook
+
+    def finance(self, staging: Path, summit) -> None:
+        """Write finance.xlsx for the summit's agreements whose documents in the pack are this build's.
+
+        An agreement that failed, or whose documents were kept as they were, is left out (the
+        manifest and the index say so): the workbook never states figures the pack's documents
+        do not. A workbook changed by hand is kept, as a document is, unless --force-edited.
+        """
+        from .figures import summit_summary
+        from .manifest import finance_entry
+        from .workbook import finance_workbook
+
+        records = {r.stem: r for r in self.records}
+        sheets, included, left_out = [], [], []
+        for path in summit.agreement_paths:
+            record = records[path.stem]
+            if record.state != BUILT:
+                left_out.append((record.stem, "this build failed" if record.state == FAILED
+                                 else "its documents in the pack were kept as they were"))
+                continue
+            sheet = self.sheets.get(record.stem)
+            if sheet is None:  # built by its worker, but unreadable here: changed during the build
+                left_out.append((record.stem, "it could not be read"))
+                continue
+            sheets.append(sheet)
+            included.append(record)
+        previous, current = self.finance_entry, self.folder.current_sha256(FINANCE)
+        if FINANCE in self.folder.foreign:
+            reason = (f"{self.out / FINANCE} is not agreement-builder's (the pack's manifest does not list it); "
+                      "the finance workbook was not written (move it away)")
+            self.failures[FINANCE] = OutputError(reason)
+            self.finance_entry = None
+            return
+        info = summit.summit.summit
+        data = finance_workbook(sheets, summit=info.name, date=info.date) if sheets else None
+        fresh = hashlib.sha256(data).hexdigest() if data is not None else None
+        if previous and current is not None and current != previous["sha256"] and current != fresh \
+                and not self.force_edited:
+            carry(self.out, staging, FINANCE)
+            reason = (f"{self.out / FINANCE} was changed by hand since agreement-builder wrote it; it is kept "
+                      "(move your copy elsewhere, or use --force-edited to replace it)")
+            self.failures[FINANCE] = OutputError(reason)
+            self.finance_entry = {**previous, "state": KEPT, "kept": reason}
+            return
+        if data is None:
+            self.finance_entry = None
+            return
+        with open(staging / FINANCE, "xb") as fh:
+            fh.write(data)
+        summary = summit_summary([s.figures for s in sheets], {s.figures.reference: s.previous for s in sheets})
+        self.finance_entry = finance_entry(data, summary, included, left_out)
+
     # -- write
 
     def _manifest(self) -> dict:
         return manifest_data(self.settings, self.summit_source, [r for r in self.records if r.outputs or r.state != REMOVED],
-                             self.inputs, self.shared)
+                             self.inputs, self.shared, self.finance_entry)
 
     def write(self, staging: Path) -> None:
         from .index_page import render_index
@@ -382,8 +479,9 @@ class _Build:
     def result(self, *, replaced: bool, pdf: bool) -> BuildResult:
         records = [r for r in self.records if r.outputs or r.state != REMOVED]
         failures = [self.failures[r.stem] for r in self.records if r.stem in self.failures]
+        failures += [self.failures[FINANCE]] if FINANCE in self.failures else []
         return BuildResult(self.out, records, failures, sorted(self.warnings, key=Issue.sort_key), self.notices,
-                           replaced=replaced, pdf=pdf)
+                           replaced=replaced, pdf=pdf, finance=self.finance_entry)
 
     # -- helpers
 

@@ -624,7 +624,7 @@ def build(summit: Path, out_dir: Path, jobs: int | None, pdf: bool | None, force
     for notice in result.notices:
         out.line(notice)
     if result.replaced:
-        count = len(result.outputs)
+        count = len(result.outputs) + (1 if result.finance and result.finance.get("state") != "kept" else 0)
         stale = f", {len(result.stale)} out of date (kept from before)" if result.stale else ""
         out.line(f"{out_dir}: {count} files; {len(result.built)} agreement(s) built, {len(result.reused)} unchanged"
                  + stale + (", PDFs made" if result.pdf else ", no PDFs") + f"; see {out_dir / 'index.html'}")

@@ -46,6 +46,10 @@ class AgreementJob:
     templates: TemplateSet
     summit_name: str
     summit_date: dt.date
+    #: every agreement of the summit's totals by force (figures.AgreementTotals), for the notices'
+    #: totals across the summit; the summit file and the other agreements are inputs of this one
+    summit_totals: tuple = ()
+    summit_inputs: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ def build_agreement(job: AgreementJob, staging: Path) -> Outcome:
 
 
 def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None:
+    from .figures import agreement_figures
     from .models import SummitInfo
     from .notice import render_notices
     from .render import render_agreement
@@ -166,22 +171,28 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
     release_memory()
     summit = SummitInfo(name=job.summit_name, date=job.summit_date)
     bodies = {f: checked.parties.parties.forces[f].policing_body.title for f in checked.agreement.forces}
-    notices, exempt = render_notices(checked, summit, templates=job.templates)
+    previous = checked.previous_path()
+    old = None
+    if previous is not None:
+        outcome.inputs.append(previous)
+        old = load_agreement(previous, parties=checked.parties)  # its errors are this agreement's
+    outcome.inputs += [p for p in job.summit_inputs if p not in outcome.inputs]  # the notices' summit totals
+    figures = {"previous": agreement_figures(old) if old is not None else None,
+               "summit_totals": job.summit_totals or None}
+    notices, exempt = render_notices(checked, summit, templates=job.templates, **figures)
     for force_id, data in notices.items():
         write(notice_name(force_id), "decision-notice",
               f"Decision notice: {bodies[force_id]}", data)
     del notices
     for force_id, data in exempt.items():  # the figures of withheld functions: not for publication
         write(notice_name(force_id, "exempt"), "decision-notice-exempt",
-              f"Decision notice, exempt part (not for publication): {bodies[force_id]}", data)
-    previous = checked.previous_path()
-    if previous is not None:  # the change report and the redline against the previous version
+              f"Decision notice, exempt part (not for publication): {bodies[force_id]}", data)  # withheld figures
+    del figures
+    if old is not None:  # the change report and the redline against the previous version
         from .diff import diff_agreements
         from .redline import redline
         from .report import format_docx, format_markdown
 
-        outcome.inputs.append(previous)
-        old = load_agreement(previous, parties=checked.parties)  # its errors are this agreement's
         span = f"{old.agreement.agreement.version} to {info.version}"
         changes = diff_agreements(old, checked, old_templates=job.templates, new_templates=job.templates)
         write(f"{job.stem}-changes.docx", "change-report", f"Change report: {span}",

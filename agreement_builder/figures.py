@@ -12,6 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable
 
+from .apportionment import largest_remainder
 from .formulas import apportion
 
 
@@ -65,6 +66,23 @@ class AgreementFigures:
     def force_total(self, force: str, *, published_only: bool = False) -> Decimal:
         """Return what a force contributes across the agreement's functions."""
         return sum((f.contribution(force) or Decimal(0) for f in self._functions(published_only)), Decimal(0))
+
+    def apportioned_total(self) -> Decimal:
+        """Return the cost the forces share: the sum of every force's contributions (functions with a budget and an apportionment)."""
+        return sum((self.force_total(f) for f, _ in self.forces), Decimal(0))
+
+    def cost_shares(self) -> dict[str, Decimal]:
+        """Return each force's part of the apportioned cost, in percent to two decimals, summing to exactly 100.00.
+
+        The exact part is the force's total over the apportioned total; the printed parts are
+        rounded by largest remainder (DESIGN.md §4), the earlier force winning a tie. Empty
+        when nothing is apportioned.
+        """
+        whole = self.apportioned_total()
+        if not whole:
+            return {}
+        exact = {f: Fraction(self.force_total(f)) * 100 / Fraction(whole) for f, _ in self.forces}
+        return largest_remainder(exact, Decimal(100), Decimal("0.01"))
 
     def _functions(self, published_only: bool) -> Iterable[FunctionFigures]:
         return (f for f in self.functions if f.publish or not published_only)
@@ -139,3 +157,28 @@ def summit_summary(agreements: list[AgreementFigures],
                            (old.force_total(force) if force in dict(old.forces) else Decimal(0))))
         out.append(ForceSummary(force, name, tuple(by_agreement), tuple(before)))
     return out
+
+
+@dataclass(frozen=True)
+class AgreementTotals:
+    """What each force contributes under one agreement of a summit: over its published functions, and in all.
+
+    Small and picklable: the build hands every agreement's totals to the workers, so that each
+    decision notice states its force's total across the summit.
+    """
+
+    reference: str
+    title: str
+    published: tuple[tuple[str, Decimal], ...]  # (force id, total over the published functions)
+    full: tuple[tuple[str, Decimal], ...]  # (force id, total over all functions)
+    withholds: bool  # some function's figures are withheld from publication
+
+
+def agreement_totals(figures: AgreementFigures) -> AgreementTotals:
+    """Return each force's totals under an agreement (forces order)."""
+    forces = [f for f, _ in figures.forces]
+    return AgreementTotals(
+        figures.reference, figures.title,
+        tuple((f, figures.force_total(f, published_only=True)) for f in forces),
+        tuple((f, figures.force_total(f)) for f in forces),
+        any(not fn.publish and fn.lines for fn in figures.functions))

@@ -12,6 +12,8 @@ import datetime as dt
 import html
 from urllib.parse import quote
 
+from decimal import Decimal
+
 from .manifest import FAILED, KEPT, KINDS, MANIFEST, REMOVED, for_publication
 
 _STYLE = """
@@ -69,6 +71,8 @@ def render_index(manifest: dict) -> str:
         f'built by agreement-builder {e(manifest["generator"]["version"])} from {e(summit["source"])} · '
         f'<a href="{href(MANIFEST)}">manifest.json</a></p>',
     ]
+    if manifest.get("finance"):
+        parts += _finance(manifest["finance"])
     if stale:
         parts.append(f'<p class="stale">Not ready: {len(stale)} of {len(manifest["agreements"])} agreements are out of date '
                      f'({e(", ".join(a["folder"] for a in stale))}); see below.</p>')
@@ -92,6 +96,38 @@ def render_index(manifest: dict) -> str:
             parts.append("</tbody></table>")
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+def _finance(entry: dict) -> list[str]:
+    """Return the summit's per-force summary and the link to the finance workbook (all from the manifest, escaped)."""
+    from .formats import format_money
+
+    e = html.escape
+
+    def money(text: str | None, sign: bool = False) -> str:
+        return "–" if text is None else e(format_money(Decimal(text), sign=sign))
+
+    refs = [a["reference"] for a in entry["agreements"]]
+    out = ['<h2 id="finance">Each force across the summit</h2>',
+           f'<p><a href="{href(entry["path"])}">{e(entry["path"])}</a>: the finance workbook (every agreement\'s '
+           "functions, formulas, inputs, shares and contributions, beside the previous version\'s where there is one). "
+           "<strong>Not for publication</strong>: it holds the figures withheld from the publication versions.</p>"]
+    if entry.get("state") == KEPT:
+        out.append(f'<div class="stale">Out of date: the workbook was kept as it was.\n{e(entry.get("kept") or "")}</div>')
+    out.append("<table><thead><tr><th>Force</th>" + "".join(f'<th class="n">{e(r)}</th>' for r in refs)
+               + '<th class="n">Total</th><th class="n">Previous versions¹</th><th class="n">Change¹</th></tr></thead><tbody>')
+    for force in entry["forces"]:
+        cells = [money(v) for _, v in force["by_agreement"]]
+        cells += [f"<strong>{money(force['total'])}</strong>", money(force["previous_total"]),
+                  money(force["change"], sign=True)]
+        out.append(f"<tr><td>{e(force['name'])}</td>" + "".join(f'<td class="n">{c}</td>' for c in cells) + "</tr>")
+    out.append("</tbody></table>")
+    compared = entry.get("compared") or []
+    out.append('<p class="meta">¹ Like for like, over the agreements that have a previous version: '
+               + (e(", ".join(compared)) if compared else "none in this summit") + ".</p>")
+    for gone in entry.get("left_out", []):
+        out.append(f'<p class="stale">Not in the workbook or the totals: {e(gone["folder"])} ({e(gone["reason"])}).</p>')
+    return out
 
 
 def _long_date(iso: str) -> str:

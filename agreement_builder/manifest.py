@@ -12,13 +12,14 @@ It carries no clock time and no absolute path, so identical inputs give identica
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .version import __version__
 from .digests import InputDigests, file_sha256  # noqa: F401 - read here by build and pack
-from .pack_names import GENERATOR, INDEX, MANIFEST, MANIFEST_FORMAT  # noqa: F401 - the pack's names, read here by index_page and build
+from .pack_names import FINANCE, GENERATOR, INDEX, MANIFEST, MANIFEST_FORMAT  # noqa: F401 - the pack's names, read here by index_page and build
 
 
 #: Kinds of document in a pack, in the order they are listed, with their display names.
@@ -141,14 +142,44 @@ class Manifest:
                 continue
         return records
 
+    def finance(self) -> dict | None:
+        """Return the finance workbook's entry (`finance_entry`), or None when the pack has none."""
+        entry = self.data.get("finance")
+        return entry if isinstance(entry, dict) and entry.get("path") == FINANCE and entry.get("sha256") else None
+
     def owned_paths(self) -> set[str]:
-        """Return every file this tool wrote into the pack (its documents, the manifest, the index)."""
-        return {MANIFEST, INDEX} | {o.path for r in self.records().values() for o in r.outputs}
+        """Return every file this tool wrote into the pack (its documents, the manifest, the index, the workbook)."""
+        owned = {MANIFEST, INDEX} | {o.path for r in self.records().values() for o in r.outputs}
+        return owned | ({FINANCE} if self.finance() else set())
+
+
+def finance_entry(data: bytes, summary, included: list[AgreementRecord], left_out: list[tuple[str, str]]) -> dict:
+    """Return the manifest's entry for the finance workbook written as `data`.
+
+    `summary` is `figures.summit_summary` of the agreements `included` (summit order); `left_out`
+    names the agreements of the summit the workbook does not cover, with why. Money is written
+    as the Decimal's digits ("9097019.18"), never through float. The workbook holds every
+    figure, withheld ones included: `for_publication` is false, as for the exempt parts.
+    """
+    def money(value):
+        return None if value is None else str(value)
+
+    return {
+        "path": FINANCE, "title": "Finance workbook", "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+        "for_publication": False, "state": BUILT, "kept": None,
+        "agreements": [{"folder": r.stem, "reference": r.reference} for r in included],
+        "left_out": [{"folder": stem, "reason": reason} for stem, reason in left_out],
+        "compared": [ref for ref, old in (summary[0].previous if summary else ()) if old is not None],
+        "forces": [{"force": s.force, "name": s.name,
+                    "by_agreement": [[ref, money(v)] for ref, v in s.by_agreement],
+                    "total": money(s.total), "previous_total": money(s.previous_total), "change": money(s.change)}
+                   for s in summary],
+    }
 
 
 def manifest_data(settings: dict, summit_source: str, records: list[AgreementRecord],
-                  inputs: InputDigests, shared: list[str]) -> dict:
-    """Return the manifest: tool, options, every input and every document with its SHA-256."""
+                  inputs: InputDigests, shared: list[str], finance: dict | None = None) -> dict:
+    """Return the manifest: tool, options, every input and every document with its SHA-256 (and the workbook's)."""
     labels = [summit_source, *shared]
     for record in records:
         if record.state != REMOVED:
@@ -169,6 +200,7 @@ def manifest_data(settings: dict, summit_source: str, records: list[AgreementRec
         ],
         "outputs": [{**dataclasses.asdict(o), "for_publication": for_publication(o.kind)}
                     for r in records for o in r.outputs],
+        "finance": finance,
     }
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
+#: The summit's finance workbook (workbook.py): for the forces' finance officers, not for publication.
+FINANCE = "finance.xlsx"
 #: The manifest's `generator.name` and `settings.generator`: a manifest without it is not ours.
 GENERATOR = "agreement-builder"
 #: Bumped when the manifest's shape changes; an older manifest then means "rebuild everything"
 #: (its documents are still the pack's: they are kept or replaced by the usual rules).
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3  # 3: the finance workbook
 #: The lock file beside the pack folder `out`: `.<out>.agreement-builder-lock` (pack.BuildLock).
 LOCK_SUFFIX = ".agreement-builder-lock"
 #: Decision notices sit beside the agreement's own <stem>.docx as decision-notice-<force>.docx.
@@ -32,13 +34,13 @@ def agreement_name_problem(stem: str) -> str | None:
     """Return why an agreement file's stem cannot name its folder in the pack, or None.
 
     The stem names the agreement's folder and its documents; it must not be a name the pack
-    uses itself (manifest.json, index.html), a hidden name (the tool's working folders start
+    uses itself (manifest.json, index.html, finance.xlsx), a hidden name (the tool's working folders start
     with a dot), or start like a decision notice (decision-notice-<force>.docx sits beside the
     agreement's own <stem>.docx). Names are compared without case: a pack is also opened on
     Windows and macOS.
     """
     folded = stem.casefold()
-    if folded in (MANIFEST, INDEX):
+    if folded in (MANIFEST, INDEX, FINANCE):
         return f"`{stem}` is the name of the pack's own {stem.lower()}"
     if stem.startswith(".") or not stem.strip():
         return f"`{stem}` would be a hidden or blank folder name in the pack"

@@ -14,7 +14,7 @@ import html
 import re
 from typing import Iterable
 
-from .diff.changeset import ApportionmentChange, Change, ChangeSet, quote
+from .diff.changeset import ApportionmentChange, Change, ChangeSet, ForceTotal, quote
 from .richtext import MarkedText
 from .templates import TemplateSet
 
@@ -51,6 +51,17 @@ def _header(cs: ChangeSet) -> list[str]:
     ]
 
 
+#: The heading of the per-force totals, in every form.
+TOTALS_HEADING = "Each force across all functions"
+TOTALS_INTRO = ("What each force contributes in all under the agreement, and its part of the cost the forces share "
+                "(percentage points: pp).")
+TOTALS_HEADS = ["Force", "Total contribution", "Change", "Part of the whole", "Change"]
+
+
+def _totals_cells(t: ForceTotal) -> list[str]:
+    return [t.name, t.total_span(), t.total_delta(), t.share_span(), t.share_delta()]
+
+
 def _figures_lines(ap: ApportionmentChange) -> list[str]:
     lines = [ap.formula_text()]
     if ap.budget_text():
@@ -84,6 +95,12 @@ def _inline_text(segments: Iterable[tuple[str, str]], color: bool) -> str:
 def format_text(changeset: ChangeSet, color: bool = False) -> str:
     """Return the change report as plain text (ANSI colours when `color`)."""
     lines = list(_header(changeset))
+    if changeset.force_totals:
+        lines += ["", _paint(TOTALS_HEADING, "bold", color)]
+        table = [TOTALS_HEADS, *(_totals_cells(t) for t in changeset.force_totals)]
+        widths = [max(len(r[i]) for r in table) for i in range(len(TOTALS_HEADS))]
+        for cells in table:
+            lines.append("      " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
     for group in changeset.groups():
         lines.append("")
         lines.append(_paint(group.heading, "bold", color))
@@ -161,6 +178,10 @@ def format_markdown(changeset: ChangeSet) -> str:
     lines += ["| # | Where | Change |", "|---:|---|---|"]
     for n, change in enumerate(cs.changes, start=1):
         lines.append(f"| {n} | {_md(change.where)} | {_md(change.summary)} |")
+    if cs.force_totals:
+        lines += ["", f"## {TOTALS_HEADING}", "", _md(TOTALS_INTRO), "",
+                  "| " + " | ".join(TOTALS_HEADS) + " |", "|---|" + "---:|" * (len(TOTALS_HEADS) - 1)]
+        lines += ["| " + " | ".join(_md(c) for c in _totals_cells(t)) + " |" for t in cs.force_totals]
     for group in cs.groups():
         lines += ["", f"## {_md(group.heading)}", ""]
         for change in group.changes:
@@ -231,6 +252,15 @@ def format_html(changeset: ChangeSet) -> str:
             out.append(f'<tr><td class="n">{n}</td><td>{_h(change.where)}</td><td>'
                        f'<a href="#c{n}">{_h(change.summary)}</a></td></tr>')
         out.append("</tbody></table>")
+        if cs.force_totals:
+            out.append(f"<h2>{_h(TOTALS_HEADING)}</h2><p>{_h(TOTALS_INTRO)}</p>"
+                       '<table class="totals"><thead><tr>' + "".join(f"<th>{_h(h)}</th>" for h in TOTALS_HEADS)
+                       + "</tr></thead><tbody>")
+            for t in cs.force_totals:
+                cells = _totals_cells(t)
+                out.append(f"<tr><td>{_h(cells[0])}</td>" + "".join(f'<td class="n">{_h(c)}</td>' for c in cells[1:])
+                           + "</tr>")
+            out.append("</tbody></table>")
         index = {id(c): n for n, c in enumerate(cs.changes, start=1)}
         for group in cs.groups():
             out.append(f"<h2>{_h(group.heading)}</h2>")
@@ -329,6 +359,10 @@ def report_context(changeset: ChangeSet) -> dict:
         },
         "highlights": highlights,
         "groups": groups,
+        "totals": [{"force": t.name, "total": t.total_span(), "total_change": _nobreak(t.total_delta()),
+                    "share": t.share_span(), "share_change": _nobreak(t.share_delta())} for t in cs.force_totals],
+        "totals_heading": TOTALS_HEADING,
+        "totals_intro": TOTALS_INTRO,
     }
 
 

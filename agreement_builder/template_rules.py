@@ -522,8 +522,10 @@ def _raw_contexts() -> dict[str, dict]:
     previous = load_agreement(SHIPPED_EXAMPLE / "agreements" / "jps-2013.yaml", parties=parties)
     ctx = build_context(checked, fingerprint="0" * 64)
     annex = max(ctx.annexes, key=lambda a: len(a.context["apportionment"]["inputs"]))
-    notice = next(iter(notice_contexts(checked, SummitInfo(name="Summit", date=checked.agreement.agreement.date)
-                                       ).values()))
+    from .figures import agreement_figures
+
+    notice = next(iter(notice_contexts(checked, SummitInfo(name="Summit", date=checked.agreement.agreement.date),
+                                       previous=agreement_figures(previous)).values()))
     withholding = load_agreement(SHIPPED_EXAMPLE / "agreements" / "psd.yaml", parties=parties)
     exempt = next(iter(exempt_contexts(withholding, SummitInfo(name="Summit", date=checked.agreement.agreement.date)
                                        ).values()))

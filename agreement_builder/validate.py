@@ -52,6 +52,7 @@ RULES: dict[str, str] = {
     "governance": "the governance bodies (Part A section 7) are named as the agreement prints them",
     "drafting-gap": "what the YAML does not give is marked [to be agreed] in the agreement, never papered over",
     "duplicate-clause": "an agreement clause does not repeat the standard wording of its section",
+    "signing-date": "a summit signs agreements: one it lists is not already dated before the summit",
 }
 
 
@@ -671,6 +672,23 @@ def load_summit(path: str | Path, *, workspace: str | Path | None = None) -> Che
     return CheckedSummit(path, model, parties_path, tuple(paths), loaded.source, folder)
 
 
+def signing_issues(summit: CheckedSummit, index: int, checked: CheckedAgreement) -> list[Issue]:
+    """Return the warnings about the summit's `index`-th agreement as one to be signed at the summit.
+
+    A summit is where agreements are signed: one already dated before the summit's date is an
+    agreement signed earlier (a previous version listed by mistake, or a date left over from it).
+    The warning stands at the summit's entry for the agreement, where the fix usually is.
+    """
+    c = _Collector(summit.source)
+    info, when = checked.agreement.agreement, summit.summit.summit.date
+    if info.date is not None and info.date < when:
+        status = "a final agreement" if info.status == "final" else "an agreement"
+        c.warning(("agreements", index), f"the summit on {format_date(when)} is for signing `{checked.label}`, "
+                  f"{status} already dated {format_date(info.date)}", "signing-date",
+                  "list the version to be signed at this summit, or correct the agreement's `date`")
+    return c.issues
+
+
 # ---------------------------------------------------------------------------- any file
 
 
@@ -691,8 +709,14 @@ def check_file(path: str | Path, *, parties: str | Path | None = None,
                 parties_file = load_parties(summit.parties_path)
             except InputError as exc:
                 return exc.issues
-            for p in summit.agreement_paths:
-                issues.extend(_agreement_issues(p, parties_file, summit.workspace))
+            for i, p in enumerate(summit.agreement_paths):
+                try:
+                    checked = load_agreement(p, parties=parties_file, workspace=summit.workspace)
+                except InputError as exc:
+                    issues.extend(exc.issues)
+                    continue
+                issues.extend(checked.warnings)
+                issues.extend(signing_issues(summit, i, checked))
             return issues
         if isinstance(data, dict) and "forces" in data and "agreement" not in data and isinstance(data["forces"], dict):
             load_parties(path)

@@ -173,3 +173,48 @@ def notice_methods(emails: list[str]) -> dict:
     else:
         methods, note = "by hand or by first class post", "address"
     return {"methods": methods, "by_email": bool(given), "address_kind": note}
+
+
+# ---------------------------------------------------------------------------- decision notices
+
+
+@dataclass(frozen=True)
+class DecisionMaker:
+    """Who takes and signs a policing body's decision, and the officers who sign it off (decision notices)."""
+
+    signs: str  # printed under the decision's signature line
+    capacity: str  # a sentence saying in what capacity the decision is taken ("" when the title says it all)
+    finance_officer: str
+    monitoring_officer: str
+
+
+def decision_maker(title: str, area: str) -> DecisionMaker:
+    """Return who decides for the policing body called `title` (of police area `area`), by the kind of body.
+
+    Police and crime commissioners (and police, fire and crime commissioners) decide and sign
+    themselves; a PFCC decides as local policing body, not as fire and rescue authority. The
+    Mayor's Office for Policing and Crime decides through the Deputy Mayor for Policing and
+    Crime; a combined authority mayor exercises the police and crime commissioner functions of
+    the area; the Common Council of the City of London is the police authority for the City,
+    with the Chamberlain as its chief finance officer and the Comptroller and City Solicitor as
+    its monitoring officer.
+    """
+    finance, monitoring = f"Chief Finance Officer to the {title}", f"Chief Executive and Monitoring Officer to the {title}"
+    if title.startswith("Police, Fire and Crime Commissioner"):
+        return DecisionMaker(title, f"The Commissioner takes this decision as the local policing body for {area}, "
+                             "not as its fire and rescue authority.", finance, monitoring)
+    if title.startswith(("Mayor’s Office for Policing and Crime", "Mayor's Office for Policing and Crime")):
+        return DecisionMaker(f"Deputy Mayor for Policing and Crime, for the {title}",
+                             f"The decision is taken for the {title} by the Deputy Mayor for Policing and Crime.",
+                             f"Chief Finance Officer of the {title}", f"Chief Executive of the {title} "
+                             "(Monitoring Officer)")
+    if title.startswith("Mayor of "):
+        return DecisionMaker(title, f"The {title} takes this decision exercising the functions of a police and "
+                             f"crime commissioner for {area}.", f"Chief Finance Officer to the {title}",
+                             f"Monitoring Officer to the {title}")
+    if title.startswith("Common Council of the City of London"):
+        return DecisionMaker(f"for the {title}", f"The {title} is the police authority for {area}; this decision is "
+                             "taken under its arrangements for the discharge of that function.",
+                             "Chamberlain of London (Chief Finance Officer)",
+                             "Comptroller and City Solicitor (Monitoring Officer)")
+    return DecisionMaker(title, "", finance, monitoring)

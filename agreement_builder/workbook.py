@@ -33,13 +33,16 @@ class AgreementSheet:
     figures: AgreementFigures
     inputs: dict[str, dict[str, dict[str, Decimal]]]  # input key (formulas.INPUTS) -> function id -> force id -> figure
     previous: AgreementFigures | None = None
+    formulas: dict[str, str] | None = None  # function id -> the formula with its weights ("70% net revenue expenditure and 30% demand")
 
 
 def sheet_from_checked(checked, figures: AgreementFigures, previous: AgreementFigures | None = None) -> AgreementSheet:
     """Return an agreement's sheet inputs from a `validate.CheckedAgreement` and its figures."""
     a = checked.agreement
     inputs = {key: {fn.id: spec.values(a, fn) for fn in a.functions if fn.apportionment} for key, spec in _COLUMNS.items()}
-    return AgreementSheet(figures, inputs, previous)
+    words = {fn.id: FORMULAS[fn.apportionment.formula].short(fn.apportionment.weights) for fn in a.functions
+             if fn.apportionment}
+    return AgreementSheet(figures, inputs, previous, {k: v[:1].upper() + v[1:] for k, v in words.items()})
 
 
 def finance_workbook(sheets: list[AgreementSheet], *, summit: str, date: dt.date) -> bytes:
@@ -195,13 +198,13 @@ def _agreement_sheet(ws, sheet: AgreementSheet) -> None:
     row = 3
     for fn in f.functions:
         row = _function_rows(ws, row, fn, sheet, old.get(fn.function_id))
-    _widths(ws, [14, 40, 36, 30, *(20 if spec.kind == "money" else 10 for spec in _COLUMNS.values()), 10, 18, 10, 18, 16])
+    _widths(ws, [14, 50, 42, 30, *(20 if spec.kind == "money" else 10 for spec in _COLUMNS.values()), 10, 18, 10, 18, 16])
     _page(ws)
 
 
 def _function_rows(ws, row: int, fn: FunctionFigures, sheet: AgreementSheet, before: FunctionFigures | None) -> int:
     formula = FORMULAS.get(fn.formula or "")
-    label = formula.label if formula else "No apportionment"
+    label = (sheet.formulas or {}).get(fn.function_id) or (formula.label if formula else "No apportionment")
     share = _SHARE
     for line in fn.lines:
         _put(ws, row, 1, fn.number)

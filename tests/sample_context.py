@@ -188,10 +188,19 @@ def decision_notice(force_index: int = 1) -> dict:
     ctx["body"] = force["policing_body"]
     ctx["force"] = force
     ctx["contributions"] = [
-        {"function": "Armed Policing Unit", "contribution": "£1,860,000.00"},
-        {"function": "Dog Unit", "contribution": "£655,200.00"},
+        {"function": "Armed Policing Unit", "contribution": "£1,860,000.00", "previous": "–", "change": ""},
+        {"function": "Dog Unit", "contribution": "£655,200.00", "previous": "–", "change": ""},
     ]
     ctx["total_contribution"] = "£2,515,200.00"
+    ctx["previous"] = {"any": False, "version": "", "total": "", "change": ""}
+    ctx["decision"] = {"reference": "BCH-S22A-JPS/3.0/CAMBRIDGESHIRE", "signs": force["policing_body"]["title"],
+                       "holder": "", "capacity": "", "finance_officer": "Chief Finance Officer",
+                       "monitoring_officer": "Chief Executive and Monitoring Officer"}
+    ctx["summit_agreements"] = [{"agreement": "Joint Protective Services (BCH-S22A-JPS)", "contribution": "£2,515,200.00"},
+                                {"agreement": "Professional Standards Department (BCH-S22A-PSD)",
+                                 "contribution": "£1,000.00"}]
+    ctx["summit_total"] = "£2,516,200.00"
+    ctx["summit_withholding"] = False
     ctx["summit"] = {"name": "Strategic Alliance Summit", "the_name": "the Strategic Alliance Summit",
                      "date": "19 July 2016"}
     return ctx

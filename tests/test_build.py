@@ -40,7 +40,7 @@ def expected_files() -> set[str]:
     changes = ["jps-changes.docx", "jps-changes.md"] if HAS_REPORT else []
     jps = ["jps.docx", "jps-publication.docx", "jps-redline.docx", *changes, *NOTICES]
     psd = ["psd.docx", "psd-publication.docx", *NOTICES, *EXEMPT_PARTS]  # psd withholds a function
-    return {"manifest.json", "index.html"} | {f"jps/{n}" for n in jps} | {f"psd/{n}" for n in psd}
+    return {"manifest.json", "index.html", "finance.xlsx"} | {f"jps/{n}" for n in jps} | {f"psd/{n}" for n in psd}
 
 
 def files_in(folder: Path) -> set[str]:
@@ -104,7 +104,7 @@ def test_manifest_lists_every_output_and_input_with_its_sha256(pack):
     m = manifest(out)
     assert m["generator"]["name"] == "agreement-builder" and m["generator"]["version"]
     listed = {o["path"]: o for o in m["outputs"]}
-    assert set(listed) == expected_files() - {"manifest.json", "index.html"}
+    assert set(listed) == expected_files() - {"manifest.json", "index.html", "finance.xlsx"}  # the workbook: m["finance"]
     for path, o in listed.items():
         assert o["sha256"] == sha(out / path), path
         assert o["bytes"] == (out / path).stat().st_size, path
@@ -151,7 +151,7 @@ def test_decision_notice_figures_equal_the_apportionment(pack):
         assert "It is not for publication." in exempt
         text = text_of(pack / "out" / "psd" / f"decision-notice-{force}.docx")
         body = checked.parties.parties.forces[force].policing_body.title
-        assert body in text and "Approved." in text and "BCH-S22A-PSD" in text
+        assert body in text and "Approved." not in text and "BCH-S22A-PSD" in text  # the decision is the body's own
         assert "Signature:" in text and "Date:" in text
         assert "Section 22A of the Police Act 1996" in text
         assert all(fn.name in text for fn in checked.agreement.functions), "background lists the functions in scope"
@@ -181,8 +181,12 @@ def test_notices_match_a_plain_docxtpl_render(pack):
     from agreement_builder.templates import find_templates
 
     summit = load_summit(pack / "summit.yaml").summit.summit
+    from agreement_builder.figures import agreement_figures, agreement_totals
+
     checked = load_agreement(pack / "agreements" / "jps.yaml")
-    context = notice_contexts(checked, summit)["cambridgeshire"]
+    old = agreement_figures(load_agreement(pack / "agreements" / "jps-2013.yaml"))
+    totals = [agreement_totals(agreement_figures(load_agreement(pack / "agreements" / f"{n}.yaml"))) for n in ("jps", "psd")]
+    context = notice_contexts(checked, summit, previous=old, summit_totals=totals)["cambridgeshire"]
     tpl = DocxTemplate(str(find_templates(pack).decision_notice()))
     tpl.render(template_namespace(context), jinja_env=make_environment(), autoescape=True)
     built = zipfile.ZipFile(pack / "out" / "jps" / "decision-notice-cambridgeshire.docx")
@@ -223,21 +227,28 @@ def test_second_build_rebuilds_nothing_and_force_rebuilds_byte_identical(workspa
     assert any((out / n).stat().st_ino != i for n, i in inodes.items()), "the files were written again"
 
 
-def test_a_changed_agreement_rebuilds_only_itself(workspace, run):
+def test_a_changed_input_rebuilds_the_agreements_that_depend_on_it(workspace, run):
+    """jps-2013.yaml is jps's alone; psd.yaml is every agreement's (the notices state each force's summit total)."""
     assert run("build", "--no-pdf", cwd=workspace).exit_code == 0
     out = workspace / "out"
-    jps_inode = (out / "jps" / "jps.docx").stat().st_ino
-    psd_before = (out / "psd" / "psd.docx").read_bytes()
-    path = workspace / "agreements" / "psd.yaml"
-    path.write_text(replace_once(path.read_text(encoding="utf-8"), 'version: "2.0"', 'version: "2.1"'), encoding="utf-8")
-
+    psd_inode = (out / "psd" / "psd.docx").stat().st_ino
+    old = workspace / "agreements" / "jps-2013.yaml"
+    old.write_text(old.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
     result = run("build", "--no-pdf", cwd=workspace)
     assert result.exit_code == 0, result.output
     assert "1 agreement(s) built, 1 unchanged" in result.output
-    assert (out / "jps" / "jps.docx").stat().st_ino == jps_inode, "jps was linked from the previous pack"
-    assert (out / "psd" / "psd.docx").read_bytes() != psd_before
+    assert (out / "psd" / "psd.docx").stat().st_ino == psd_inode, "psd was linked from the previous pack"
+
+    notice_before = (out / "jps" / "decision-notice-bedfordshire.docx").read_bytes()
+    path = workspace / "agreements" / "psd.yaml"
+    path.write_text(replace_once(path.read_text(encoding="utf-8"), 'budget: "390000.00"', 'budget: "395000.00"'),
+                    encoding="utf-8")
+    result = run("build", "--no-pdf", cwd=workspace)
+    assert result.exit_code == 0, result.output
+    assert "2 agreement(s) built, 0 unchanged" in result.output
+    assert (out / "jps" / "decision-notice-bedfordshire.docx").read_bytes() != notice_before, "its summit total changed"
     m = manifest(out)
-    assert next(a for a in m["agreements"] if a["folder"] == "psd")["version"] == "2.1"
+    assert "agreements/psd.yaml" in next(a for a in m["agreements"] if a["folder"] == "jps")["inputs"]
     for o in m["outputs"]:
         assert o["sha256"] == sha(out / o["path"])
 
@@ -427,7 +438,7 @@ def test_pdf_build_records_page_counts(workspace, run):
         assert pdf["pages"] and pdf["pages"] > 0
         assert outputs[f"{name}.docx"]["pages"] == pdf["pages"], "the .docx gets its PDF's page count"
     assert outputs["jps/jps.pdf"]["pages"] > 10
-    assert outputs["psd/decision-notice-hertfordshire.pdf"]["pages"] <= 3
+    assert outputs["psd/decision-notice-hertfordshire.pdf"]["pages"] <= 5
     redline = outputs["jps/jps-redline.pdf"]  # the tracked changes as a reviewer prints them
     assert redline["kind"] == "redline" and redline["pages"] == outputs["jps/jps-redline.docx"]["pages"]
     text = " ".join(subprocess.run(["pdftotext", str(out / redline["path"]), "-"], capture_output=True, text=True,

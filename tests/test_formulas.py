@@ -110,7 +110,7 @@ def test_one_entry_is_one_formula_everywhere(workspace: Path):
         assert abs(Fraction(pounds) - expected[force] * Fraction("1840000.00")) < Fraction(1, 100)
     # the change report's words and the workbook's label and input column
     assert found["formulas"] == ["demand", "half equal shares, half demand"]
-    assert found["labels"] == ["Equal and demand"]
+    assert found["labels"] == ["Half equal shares, half demand"]  # the workbook states the formula as applied
     assert found["demand"][:3] == [41250, 52980, 70115]
 
 

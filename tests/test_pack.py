@@ -168,7 +168,8 @@ def test_disk_full_while_assembling_the_pack_leaves_the_previous_pack_whole(work
 
     assert run("build", "--no-pdf", cwd=workspace).exit_code == 0
     before = snapshot(workspace / "out")
-    edit(workspace, PSD, 'version: "2.0"', 'version: "2.1"')
+    # jps's previous version is jps's input alone: jps is rebuilt, psd carried over (linked) into the new pack
+    edit(workspace, "agreements/jps-2013.yaml", 'version: "2.0"', 'version: "2.0"  # reread')
     if where == "manifest":
         real = Path.write_bytes
 
@@ -185,7 +186,7 @@ def test_disk_full_while_assembling_the_pack_leaves_the_previous_pack_whole(work
 
         monkeypatch.setattr(pack.os, "link", full)
         monkeypatch.setattr(pack.shutil, "copy2", full)
-        shown = "out/jps/"
+        shown = "out/psd/"
     result = run("build", "--no-pdf", "--jobs", "1", cwd=workspace)
     assert result.exit_code == 1
     line = one_line_error(result.output)
@@ -435,7 +436,7 @@ def test_index_links_are_relative_files_whatever_the_names(workspace, run):
     links = _Links()
     links.feed(page)
     assert links.scripts == 0 and "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    listed = {o["path"] for o in manifest(workspace / "out")["outputs"]} | {"manifest.json"}
+    listed = {o["path"] for o in manifest(workspace / "out")["outputs"]} | {"manifest.json", "finance.xlsx"}
     targets = set()
     for href in links.hrefs:
         parts = urlsplit(href)

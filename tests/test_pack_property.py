@@ -102,8 +102,8 @@ def check(before: dict[str, bytes], old: dict | None, out: Path, used: dict) -> 
     states = {a["folder"]: a["state"] for a in new["agreements"]}
     old_status = {a["folder"]: a["status"] for a in old["agreements"]} if old else {}
     for path, data in before.items():
-        if after.get(path) == data or path in ("manifest.json", "index.html"):
-            continue
+        if after.get(path) == data or path in ("manifest.json", "index.html", "finance.xlsx"):
+            continue  # derived from the pack's agreements (finance.xlsx when not edited by hand: checked below)
         assert path in listed_before, f"{path}: a file of the user's was lost or changed"
         folder = path.split("/")[0]
         was_edited = hashlib.sha256(data).hexdigest() != listed_before[path]["sha256"]
@@ -113,6 +113,8 @@ def check(before: dict[str, bytes], old: dict | None, out: Path, used: dict) -> 
             assert used["prune"], f"{path} removed without --prune"
         assert not was_edited or used["force_edited"], f"{path} was edited by hand and replaced without --force-edited"
         assert old_status.get(folder) != "Final" or used["force"], f"{path} is final and was replaced without --force"
+    if new.get("finance") and new["finance"]["state"] == "built":
+        assert hashlib.sha256(after["finance.xlsx"]).hexdigest() == new["finance"]["sha256"]
     edited = {p for a in new["agreements"] for p in a["edited"]}
     for o in new["outputs"]:
         assert o["path"] in after, f"{o['path']} is listed but missing"

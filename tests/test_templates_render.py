@@ -352,18 +352,22 @@ def test_decision_notice():
     document = render(DECISION, context)
     text = "\n".join(p.text for p in document.paragraphs)
     assert styled(document, "Heading 1") == [
-        "Executive Summary", "Recommendation", "Decision", "Background", "Financial Implications", "Publication"]
-    assert "Approved." in text
+        "Executive Summary", "Recommendation", "Background", "Financial Implications", "Legal Implications",
+        "Equality and Risk", "Consultation", "Publication", "Declaration of Personal Interests", "Decision",
+        "Officers’ Sign-off"]
+    assert "Approved." not in text and "in the decision maker’s own words" in text
     assert "the Police and Crime Commissioner for Cambridgeshire" in text
     assert "Strategic Alliance Summit on 19 July 2016" in text
     for function in sample_context.FUNCTIONS:
         assert function["name"] in text
-    cover, money = document.tables
-    assert cover.rows[1].cells[1].text == "BCH-S22A-JPS"
+    cover, money, summit = document.tables
+    assert cover.rows[0].cells[1].text == "BCH-S22A-JPS/3.0/CAMBRIDGESHIRE"
+    assert cover.rows[2].cells[1].text == "BCH-S22A-JPS"
     rows = [[c.text for c in r.cells] for r in money.rows]
     assert rows == [["Function", "Annual contribution"],
                     ["Armed Policing Unit", "£1,860,000.00"], ["Dog Unit", "£655,200.00"],
                     ["Total", "£2,515,200.00"]]
+    assert [[c.text for c in r.cells] for r in summit.rows][-1] == ["Total", "£2,516,200.00"]
     assert "BCH-S22A-JPS · Decision notice · Police and Crime Commissioner for Cambridgeshire" in part_xml(
         document, "footer")
     assert not leftover_tags(document.element.xml)

@@ -214,3 +214,33 @@ def test_a_gap_the_yaml_marks_itself_is_a_warning_at_its_place(workspace):
     assert len(gaps) == 1 and not gaps[0].is_error
     assert (gaps[0].position.line, gaps[0].position.column) == position_of(text, '"[to be agreed]"')
     assert gaps[0].message == "`services` is marked [to be agreed]: a drafting gap"
+
+
+def test_summit_warns_of_an_agreement_dated_before_it(workspace, run):
+    """A 2016 summit listing the agreement signed in December 2013: warned at the summit's entry for it."""
+    summit = workspace / "summit.yaml"
+    text = summit.read_text()
+    summit.write_text(text.replace("agreements/psd.yaml", "agreements/jps-2013.yaml"))
+    line = next(n for n, l in enumerate(summit.read_text().splitlines(), start=1) if "jps-2013.yaml" in l)
+    result = run("validate", "summit.yaml", cwd=workspace)
+    assert result.exit_code == 0, result.output
+    found = [l for l in result.output.splitlines() if "[signing-date]" in l]
+    assert found == [f"summit.yaml:{line}:5: warning: the summit on 19 July 2016 is for signing "
+                     "`agreements/jps-2013.yaml`, a final agreement already dated 12 December 2013 [signing-date]"]
+
+
+def test_summit_dated_on_or_before_its_agreements_does_not_warn(workspace, run):
+    result = run("validate", "summit.yaml", cwd=workspace)
+    assert "signing-date" not in result.output
+    summit = workspace / "summit.yaml"
+    summit.write_text(summit.read_text().replace("date: 2016-07-19", "date: 2016-07-20"))
+    result = run("validate", "summit.yaml", cwd=workspace)
+    assert result.output.count("[signing-date]") == 2  # jps.yaml and psd.yaml are dated the 19th
+
+
+def test_final_agreement_without_date_warns(workspace, run):
+    path = workspace / "agreements" / "jps-2013.yaml"
+    path.write_text(path.read_text().replace("  date: 2013-12-12\n", ""))
+    result = run("validate", "agreements/jps-2013.yaml", cwd=workspace)
+    assert result.exit_code == 0
+    assert "warning: a final agreement has no `date` [final]" in result.output

@@ -17,37 +17,9 @@ from agreement_builder.render import render_agreement
 from agreement_builder.validate import load_agreement
 from agreement_builder.workbook import finance_workbook, sheet_from_checked
 from tests.conftest import ROOT
-from tests.test_apportionment import independent_round
+from tests.independent import independent as _independent
 
 PARTIES = ROOT / "parties.yaml"
-
-
-def _independent(checked) -> dict[str, dict[str, tuple[Decimal, Decimal]]]:
-    """Return {function id: {force: (share %, contribution £)}} computed here from the inputs alone."""
-    a = checked.agreement
-    nre = {f: Fraction(v) for f, v in a.finance.net_revenue_expenditure.items()}
-    out = {}
-    for fn in a.functions:
-        ap = fn.apportionment
-        if ap is None:
-            continue
-        if ap.formula == "equal":
-            exact = [Fraction(1, len(a.forces))] * len(a.forces)
-        elif ap.formula == "fixed":
-            exact = [Fraction(ap.shares[f]) / 100 for f in a.forces]
-        elif ap.formula == "nre":
-            exact = [nre[f] / sum(nre[g] for g in a.forces) for f in a.forces]
-        elif ap.formula == "demand":
-            exact = [Fraction(ap.demand[f]) / sum(Fraction(ap.demand[g]) for g in a.forces) for f in a.forces]
-        else:
-            w = Fraction(ap.weights.nre) / 100
-            exact = [w * nre[f] / sum(nre[g] for g in a.forces)
-                     + (1 - w) * Fraction(ap.demand[f]) / sum(Fraction(ap.demand[g]) for g in a.forces) for f in a.forces]
-        shares = independent_round([x * 10000 for x in exact], 10000)
-        pence = int(fn.budget * 100) if fn.budget is not None else 0
-        pounds = independent_round([x * pence for x in exact], pence)
-        out[fn.id] = {f: (Decimal(s) / 100, Decimal(p) / 100) for f, s, p in zip(a.forces, shares, pounds)}
-    return out
 
 
 def _annex_tables(data: bytes) -> list[list[list[str]]]:

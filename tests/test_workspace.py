@@ -93,7 +93,7 @@ def test_status_says_what_changed_on_which_side(tmp_path, monkeypatch, run):
     f.retype(f.paragraph("not less than twelve months"), "twelve", "eighteen")
     f.save()
     f = WordFile(shipped / "templates" / "decision_notice.docx")  # a new release's wording fix
-    f.retype(f.paragraph("Approved"), "Approved", "Approved by the Policing Body")
+    f.retype(f.paragraph("I declare that I have no personal"), "prejudicial interest", "prejudicial or family interest")
     f.save()
     statuses = {s.path.name: s for s in template_status(ws)}
     assert statuses["umbrella.docx"].changed and not statuses["umbrella.docx"].shipped_changed

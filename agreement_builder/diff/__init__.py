@@ -25,14 +25,14 @@ from __future__ import annotations
 from ..formats import format_date
 from ..templates import TemplateSet, find_templates
 from ..validate import CheckedAgreement
-from .changeset import (GROUPS, SIMILARITY, ApportionmentChange, Change, ChangeSet, Group, InputChange, ShareRow,
-                        similarity, word_diff)
+from .changeset import (GROUPS, SIMILARITY, ApportionmentChange, Change, ChangeSet, ForceTotal, Group, InputChange,
+                        ShareRow, similarity, word_diff)
 from . import data, wording
 from .data import formula_words
 from .numbering import Numbering, SectionPlace, TemplateOutline, outline_of_blocks, renumber_line, template_outline
 
 __all__ = [
-    "GROUPS", "SIMILARITY", "ApportionmentChange", "Change", "ChangeSet", "Group", "InputChange", "SectionPlace",
+    "GROUPS", "SIMILARITY", "ApportionmentChange", "Change", "ChangeSet", "ForceTotal", "Group", "InputChange", "SectionPlace",
     "ShareRow", "TemplateOutline", "diff_agreements", "formula_words", "outline_of_blocks", "similarity",
     "template_outline", "word_diff",
 ]
@@ -81,4 +81,5 @@ def diff_agreements(old: CheckedAgreement, new: CheckedAgreement, *, old_templat
         new_status=b.agreement.status,
         cost_section=cost.number or None,
         changes=tuple(changes),
+        force_totals=data.force_totals(old, new, names),
     )

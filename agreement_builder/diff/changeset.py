@@ -100,6 +100,54 @@ def _old_new(old, new, fmt, delta, fmt_delta) -> str:
 
 
 @dataclass(frozen=True)
+class ForceTotal:
+    """One force's total across the agreement's functions before and after, and its part of the whole.
+
+    `old_share`/`new_share` are the force's part of the cost the forces share, in percent to
+    two decimals (`figures.AgreementFigures.cost_shares`); None where the force was not a party.
+    """
+
+    force: str
+    name: str
+    old_total: Decimal | None
+    new_total: Decimal | None
+    old_share: Decimal | None
+    new_share: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        """Return the change in £ (a force joining or leaving changes from or to nothing)."""
+        if self.old_total is None and self.new_total is None:
+            return None
+        return (self.new_total or Decimal(0)) - (self.old_total or Decimal(0))
+
+    @property
+    def points(self) -> Decimal | None:
+        """Return the change of the force's part of the whole, in percentage points."""
+        if self.old_share is None and self.new_share is None:
+            return None
+        return (self.new_share or Decimal(0)) - (self.old_share or Decimal(0))
+
+    def total_span(self) -> str:
+        return _span(self.old_total, self.new_total, format_money)
+
+    def total_delta(self) -> str:
+        return format_money(self.change, sign=True) if self.change is not None else ""
+
+    def share_span(self) -> str:
+        return _span(self.old_share, self.new_share, format_percent)
+
+    def share_delta(self) -> str:
+        return format_points(self.points) if self.points is not None else ""
+
+    def text(self) -> str:
+        """Return "£9,034,567.20 → £9,100,000.00 (+£65,432.80); 26.23% → 27.16% (+0.93 pp)"."""
+        money = _old_new(self.old_total, self.new_total, format_money, self.change, lambda d: format_money(d, sign=True))
+        share = _old_new(self.old_share, self.new_share, format_percent, self.points, format_points)
+        return f"{money}; {share} of the whole"
+
+
+@dataclass(frozen=True)
 class InputChange:
     """A changed input of a formula: `label` (demand, agreed share, ...) for one force."""
 
@@ -210,6 +258,7 @@ class ChangeSet:
     new_status: str
     cost_section: int | None
     changes: tuple[Change, ...] = field(default_factory=tuple)
+    force_totals: tuple[ForceTotal, ...] = ()  # each force across the functions, before and after
 
     def __bool__(self) -> bool:
         return bool(self.changes)

@@ -17,8 +17,8 @@ from ..formulas import FORMULAS, INPUTS
 from ..models import Agreement, Clause, Function, Specification
 from ..outline import PROVISIONS, SECTION_KEYS
 from ..validate import CheckedAgreement
-from .changeset import (ApportionmentChange, Change, InputChange, ShareRow, added, one_line, pair_similar, quote, removed,
-                        word_diff)
+from .changeset import (ApportionmentChange, Change, ForceTotal, InputChange, ShareRow, added, one_line, pair_similar,
+                        quote, removed, word_diff)
 from .numbering import Numbering, SectionPlace, number_key
 
 
@@ -259,6 +259,31 @@ def formula_words(fn: Function | None) -> str:
 def _uses(fn: Function | None, what: str) -> bool:
     """Return whether `fn`'s formula is applied to input `what` (formulas.INPUTS)."""
     return fn is not None and fn.apportionment is not None and FORMULAS[fn.apportionment.formula].uses(what)
+
+
+def force_totals(old: CheckedAgreement, new: CheckedAgreement, names: dict[str, str]) -> tuple[ForceTotal, ...]:
+    """Return each force's total across the functions and its part of the whole, before and after.
+
+    Forces in NEW's order, then those that left. Empty when no force's total or part changed
+    (neither version apportions any cost, or the figures are the same).
+    """
+    from ..figures import agreement_figures
+
+    before, after = agreement_figures(old), agreement_figures(new)
+    if not before.apportioned_total() and not after.apportioned_total():
+        return ()
+    old_forces, new_forces = dict(before.forces), dict(after.forces)
+    old_shares, new_shares = before.cost_shares(), after.cost_shares()
+    out = []
+    for f in dict.fromkeys([*new_forces, *old_forces]):
+        out.append(ForceTotal(f, names.get(f, f),
+                              before.force_total(f) if f in old_forces else None,
+                              after.force_total(f) if f in new_forces else None,
+                              old_shares.get(f) if f in old_forces else None,
+                              new_shares.get(f) if f in new_forces else None))
+    if all(t.old_total == t.new_total and t.old_share == t.new_share for t in out):
+        return ()
+    return tuple(out)
 
 
 def apportionment_changes(a: Agreement, b: Agreement, names: dict[str, str]) -> list[Change]:

@@ -9,11 +9,12 @@ Run from the repository root (idempotent: a second run changes nothing):
 What it states: the publication version says what it is on its cover and in its header
 ("Publication version under section 23E of the Police Act 1996") and, where something is
 withheld, what and under which provision (as section 34 promises); the withheld annex says the
-same; a decision notice for publication says when its figures for withheld functions are in an
-exempt part; and the exempt part itself (templates/decision_notice_exempt.docx, made from the
-decision notice when missing) is marked not for publication (Elected Local Policing Bodies
-(Specified Information) Order 2011). The wording inside stretches that issue13.py states (Part A
-section 12 "Financial Arrangements", the notice's financial implications) is in issue13.py.
+same; and the exempt part of a decision notice (templates/decision_notice_exempt.docx, made from
+the decision notice when missing) is marked not for publication in its title, header and footer
+(Elected Local Policing Bodies (Specified Information) Order 2011). The bodies of the decision
+notice and of its exempt part are stated whole by issue16.py (run it after this script); the
+wording inside stretches that issue13.py states (Part A section 12 "Financial Arrangements") is
+in issue13.py.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reconcile import KEEP_TABLE, EditError, P, Table, Template, _plain  # noqa: E402
+from reconcile import EditError, P, Template, _plain  # noqa: E402
 
 from agreement_builder.docmodel import w  # noqa: E402
 from agreement_builder.package import atomic_write  # noqa: E402
@@ -32,19 +33,10 @@ from agreement_builder.package import atomic_write  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MARK = "Publication version under section 23E of the Police Act 1996"
-ORDER = "Elected Local Policing Bodies (Specified Information) Order 2011"
 
 
 def B(markup: str) -> P:
     return P("Body Text", markup)
-
-
-def C(markup: str) -> P:
-    return P("Clause", markup)
-
-
-def H1(markup: str) -> P:
-    return P("Heading 1", markup)
 
 
 def T(markup: str) -> P:
@@ -124,62 +116,9 @@ def edit_withheld(path: Path) -> Template:
     return t
 
 
-# ============================================================================ the decision notice (for publication)
-
-def notice_table(total_label: str) -> Table:
-    return Table((
-        (P("Table Heading", "Function"), P("Table Heading", "Annual contribution")),
-        (P("Table Text", "{%tr for c in contributions %}"), P("Table Text", "")),
-        (P("Table Text", "{{ c.function }}"), P("Table Text", "{{ c.contribution }}")),
-        (P("Table Text", "{%tr endfor %}"), P("Table Text", "")),
-        (P("Table Heading", total_label), P("Table Heading", "{{ total_contribution }}")),
-    ))
-
-
-NOTICE_PUBLICATION = [
-    T("{%p if withheld.any %}"),
-    C("This decision notice will be published, save for its exempt part, which is not for publication: the exempt "
-      "part states the contributions to {{ withheld.names }}, whose details the agreement withholds from publication "
-      f"under section 23E of the Police Act 1996, and the {ORDER} does not require the publication of information "
-      "exempt from disclosure."),
-    T("{%p else %}"),
-    C("This decision notice will be published."),
-    T("{%p endif %}"),
-    C("The agreement will be published in accordance with section 23E of the Police Act 1996, save for any part "
-      "withheld under that section."),
-]
-
-
-def edit_decision_notice(path: Path) -> Template:
-    t = Template(path)
-    t.stretch(t.text_is("Publication"), None, NOTICE_PUBLICATION, "publication")
-    finance = t.text_is("Financial Implications")
-    table = next(c for c in t.children()[t.children().index(finance):] if c.tag == w("tbl"))
-    t._table(table, notice_table("Total{% if withheld.any %} of the functions above{% endif %}").rows,
-             "financial implications")
-    return t
-
-
 # ============================================================================ the exempt part (not for publication)
 
 EXEMPT_TITLE = P("Title", "Decision Notice: Exempt Part")
-EXEMPT_BODY = [
-    P("Subtitle", "{{ body.title }}"),
-    KEEP_TABLE,  # the notice's cover table (issue13.py states it for the notice)
-    H1("Not for Publication"),
-    C("This is the exempt part of the decision notice of the {{ body.title }} on {{ agreement.the_title }} "
-      "collaboration agreement (reference {{ agreement.reference }}, version {{ agreement.version }}). It is not for "
-      "publication."),
-    C("It states the contributions to {{ withheld.names }}, whose details the agreement withholds from publication "
-      f"under section 23E of the Police Act 1996. The {ORDER} does not require the publication of information exempt "
-      "from disclosure; the decision notice for publication says that this part exists."),
-    H1("Financial Implications"),
-    C("The annual contribution of the {{ body.title }} for {{ force.name }} to the functions withheld from publication "
-      "is:"),
-    notice_table("Total"),
-    C("With the contributions stated in the decision notice for publication ({{ published_total }}), the annual "
-      "contribution of the {{ body.title }} under the agreement is {{ agreement_total }}."),
-]
 EXEMPT_HEADER = [P("Header", "**NOT FOR PUBLICATION – exempt part of a decision notice**")]
 FOOTER_FROM, FOOTER_TO = " · Decision notice · ", " · Decision notice, exempt part · "
 
@@ -192,8 +131,7 @@ def edit_exempt(path: Path) -> Template:
     if path.read_bytes() == (path.parent / "decision_notice.docx").read_bytes():
         t.changes.append("made from decision_notice.docx")
     title = t.first()
-    t._paragraph(title, EXEMPT_TITLE, "title")
-    t.stretch(title, None, EXEMPT_BODY, "exempt part")
+    t._paragraph(title, EXEMPT_TITLE, "title")  # its body: issue16.py states it, beside the notice's
     _header_after_draft(t, EXEMPT_HEADER, "header")
     footer = t.in_part(t.header("default", footer=True))
     first = footer.children()[0]
@@ -209,7 +147,7 @@ def edit_exempt(path: Path) -> Template:
 EDITS = [
     ("templates/umbrella.docx", edit_umbrella),
     ("annexes/withheld.docx", edit_withheld),
-    ("templates/decision_notice.docx", edit_decision_notice),
+    # templates/decision_notice.docx: its body is stated whole by issue16.py (what a Commissioner's office writes)
     ("templates/decision_notice_exempt.docx", edit_exempt),
 ]
 
