@@ -86,7 +86,10 @@ def _check(summit: Path, out: Path, pdf: bool | None, templates: Path | None, an
     # the pack: whole, and its documents as written
     if not os.path.isfile(os.path.join(absolute, INDEX)):
         return None
-    for output in data["outputs"]:
+    finance = data.get("finance")
+    if finance is not None and finance["state"] != "built":
+        return None  # a workbook kept as it was (changed by hand): the build says what it does with it
+    for output in data["outputs"] + ([finance] if finance is not None else []):
         st = os.stat(os.path.join(absolute, output["path"]), follow_symlinks=False)
         # strictly older than the manifest: a file system's clock ticks coarsely, so "as old" may be a later edit
         if not stat.S_ISREG(st.st_mode) or st.st_size != output["bytes"] or st.st_mtime_ns >= written:

@@ -34,7 +34,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("compute", {"context"}),
     ("documents", {"render", "compose", "template_repair", "template_text", "docmodel", "notice", "workbook",
                    "redline"}),
-    ("compare", {"diff", "report", "standard_wording", "absorb"}),
+    ("compare", {"diff", "report", "standard_wording", "absorb", "citations", "amendments", "vary"}),
     ("checks", {"template_rules", "template_check"}),
     ("pack", {"outputs", "manifest", "unchanged", "pack", "pack_pdf", "index_page", "documents", "build", "workspace"}),
     ("commands", {"cli", "start", "_help", "__main__", ""}),  # "": the package root, which only re-exports

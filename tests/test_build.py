@@ -38,7 +38,8 @@ HAS_REPORT = importlib.util.find_spec("agreement_builder.report") is not None
 def expected_files() -> set[str]:
     """Return every file the example pack holds without PDFs."""
     changes = ["jps-changes.docx", "jps-changes.md"] if HAS_REPORT else []
-    jps = ["jps.docx", "jps-publication.docx", "jps-redline.docx", *changes, *NOTICES]
+    # jps replaces jps-2013, which is final (signed): the pack holds the agreement of variation too
+    jps = ["jps.docx", "jps-publication.docx", "jps-redline.docx", "jps-variation.docx", *changes, *NOTICES]
     psd = ["psd.docx", "psd-publication.docx", *NOTICES, *EXEMPT_PARTS]  # psd withholds a function
     return {"manifest.json", "index.html", "finance.xlsx"} | {f"jps/{n}" for n in jps} | {f"psd/{n}" for n in psd}
 

@@ -175,12 +175,15 @@ def test_never_writes_over_an_input(tmp_path):
     assert target.read_bytes() == before
 
 
-def test_template_is_checked_and_made_by_its_tool():
+def test_template_passes_the_check_and_its_tool_never_writes_over_it():
     result = CliRunner().invoke(cli, ["templates", "check", str(ROOT / "templates" / "variation.docx")])
     assert result.exit_code == 0, result.output
-    made = subprocess.run([shutil.which("python3") or "python3", str(ROOT / "tools" / "make_variation_template.py"),
-                           "--check"], capture_output=True, text=True)
-    assert made.returncode == 0, made.stdout + made.stderr
+    assert result.output.strip().endswith("0 errors, 0 warnings"), result.output
+    before = (ROOT / "templates" / "variation.docx").read_bytes()
+    made = subprocess.run([shutil.which("python3") or "python3", str(ROOT / "tools" / "make_variation_template.py")],
+                          capture_output=True, text=True)
+    assert made.returncode == 1 and "nothing written" in made.stderr, made.stdout + made.stderr
+    assert (ROOT / "templates" / "variation.docx").read_bytes() == before
 
 
 # ---------------------------------------------------------------------------- the word-level forms

@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    python tools/make_variation_template.py            # write templates/variation.docx
-    python tools/make_variation_template.py --check    # exit 1 if the shipped file differs from what this makes
+    python tools/make_variation_template.py            # write templates/variation.docx (refused if it exists)
+    python tools/make_variation_template.py --force    # write it over the shipped file (its Word edits are lost)
 
 The variation template takes the umbrella's styles, numbering, headers and footers (so that a
 variation looks like the agreement it varies, and section/clause numbering works the same),
@@ -12,7 +12,9 @@ it), and has its own body: cover, parties, recitals, the operative provisions (d
 the amendments, accession, renumbering, continuation, counterparts, governing law),
 execution, and `{{p schedules }}` where the Schedules are spliced in. After this script has
 made it, the file is owned like the other templates: a legal officer edits it in Word, and
-`templates check` guards it.
+`templates check` guards it. So the script refuses to write over the file (a legal officer's
+edits would be lost without a word), and no test compares the file with its output: after
+it ran, tools/template_edits/issue12b.py gave its headings their outline levels.
 """
 
 from __future__ import annotations
@@ -204,11 +206,11 @@ def make() -> bytes:
 
 
 def main(argv: list[str]) -> int:
+    if TARGET.exists() and "--force" not in argv:
+        print(f"{TARGET.relative_to(ROOT)} exists and may hold edits made in Word: nothing written "
+              "(--force writes over it)", file=sys.stderr)
+        return 1
     data = make()
-    if "--check" in argv:
-        same = TARGET.is_file() and TARGET.read_bytes() == data
-        print("templates/variation.docx " + ("is as this script makes it" if same else "differs from what this script makes"))
-        return 0 if same else 1
     TARGET.write_bytes(data)
     print(f"wrote {TARGET.relative_to(ROOT)}")
     return 0

@@ -51,6 +51,9 @@ STYLE_LEVELS = {
 }
 #: Paragraphs of the umbrella whose own level differs from their style's: the front matter's headings.
 UMBRELLA_PARAGRAPHS = {"Parties": 0, "Recitals": 0, "Contents": 0}
+#: The same front matter headings by template (an agreement of variation has no contents page).
+FRONT_MATTER = {"templates/umbrella.docx": UMBRELLA_PARAGRAPHS,
+                "templates/variation.docx": {"Parties": 0, "Recitals": 0}}
 
 TEMPLATES = [
     "templates/umbrella.docx",
@@ -62,6 +65,7 @@ TEMPLATES = [
     "annexes/major_crime.docx",
     "annexes/no_specification.docx",
     "annexes/withheld.docx",
+    "templates/variation.docx",  # made by tools/make_variation_template.py after this script first ran
 ]
 
 #: Children of w:pPr that the schema puts after w:outlineLvl.
@@ -103,15 +107,14 @@ def edit(path: Path, name: str) -> Template:
                 style.append(ppr)
         if set_outline_level(ppr, level):
             t.changes.append(f"style “{style_name}” at outline level {level + 1}")
-    if name == "templates/umbrella.docx":
-        for text, level in UMBRELLA_PARAGRAPHS.items():
-            p = t.text_is(text)
-            ppr = p.find(w("pPr"))
-            if ppr is None:
-                ppr = p.makeelement(w("pPr"), {})
-                p.insert(0, ppr)
-            if set_outline_level(ppr, level):
-                t.changes.append(f"“{text}” at outline level {level + 1}")
+    for text, level in FRONT_MATTER.get(name, {}).items():
+        p = t.text_is(text)
+        ppr = p.find(w("pPr"))
+        if ppr is None:
+            ppr = p.makeelement(w("pPr"), {})
+            p.insert(0, ppr)
+        if set_outline_level(ppr, level):
+            t.changes.append(f"“{text}” at outline level {level + 1}")
     return t
 
 
