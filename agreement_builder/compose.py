@@ -25,9 +25,9 @@ from typing import Callable
 from lxml import etree
 
 from .errors import TemplateError
-from .ooxml import APPENDIX, CORE_NS, FUNCTION, ID_PREFIX, R_NS, SECTION, W_NS, WP_NS, bookmark_name
-from .package import (CT_NUMBERING, RT_IMAGE, RT_NUMBERING, RT_SETTINGS, RT_STYLES, Package,
-                      Relationships, read_docx_parts)
+from .ooxml import APPENDIX, CORE_NS, FUNCTION, ID_PREFIX, R_NS, SECTION, W_NS, WP_NS, bookmark_name, t_xml
+from .package import (CT_NUMBERING, PART_PARSER, RT_IMAGE, RT_NUMBERING, RT_SETTINGS, RT_STYLES, ChunkedPart,
+                      Package, Relationships, read_docx_parts, serialize_part)
 
 NSMAP = {"w": W_NS, "r": R_NS}
 _REL_ATTRS = [f"{{{R_NS}}}{name}" for name in ("id", "embed", "link", "pict")]
@@ -159,6 +159,7 @@ class Composer:
         self._umbrella_prefixes = {prefix for prefix, _ in self.declared}
         self._extra_namespaces: dict[str, str] = {}
         self._pending: list[tuple[AnnexSource, str, bool]] = []
+        self._digests: dict[etree._Element, str] = {}  # an annex template's list definition -> _abstract_digest
 
     # -------------------------------------------------------------- annexes
 
@@ -175,7 +176,18 @@ class Composer:
         self._declare(body_xml[:start], source)
         index = len(self._pending)
         self._pending.append((source, function_id, _uses_relationships(body_xml)))
-        return f"{_marker(index)}{body_xml[start: body_xml.rindex('</')]}{_marker(index)}"
+        return f"{_marker(index)}{_needless_preserve(body_xml[start: body_xml.rindex('</')])}{_marker(index)}"
+
+    def declare_namespaces(self, body_xml: str, source: AnnexSource) -> None:
+        """Note the namespaces an annex template's body declares, before any annex is rendered.
+
+        The umbrella's document element is parsed first, so it must declare every annex's
+        namespaces before the annexes are rendered one by one (render.py); `annex_xml` then
+        finds them declared.
+        """
+        start = body_xml.index(">") + 1
+        if not body_xml[:start].endswith("/>"):
+            self._declare(body_xml[:start], source)
 
     def namespaces(self) -> dict[str, str]:
         """Return the namespaces the annexes use that the umbrella's document element must add."""
@@ -268,15 +280,18 @@ class Composer:
                 ilvl = style_lvl or _level_for_style(source.abstracts.get(abstract_id), style_id) or "0"
             if num_id not in fresh:
                 fresh[num_id] = self._new_num(source.abstracts[abstract_id])
-            if num_pr is not None:
-                ppr.remove(num_pr)
-            num_pr = etree.Element(_W_NUMPR)
+            if num_pr is not None:  # rewritten in place: an element made apart and moved in costs a document each
+                num_pr.clear()
+            else:
+                num_pr = etree.SubElement(ppr, _W_NUMPR)
+                _insert_ppr_child(ppr, num_pr)
             etree.SubElement(num_pr, _W_ILVL).set(_W_VAL, ilvl)
             etree.SubElement(num_pr, _W_NUMID).set(_W_VAL, fresh[num_id])
-            _insert_ppr_child(ppr, num_pr)
 
     def _new_num(self, abstract: etree._Element) -> str:
-        digest = _abstract_digest(abstract)
+        digest = self._digests.get(abstract)
+        if digest is None:  # once per list definition of an annex template, not once per annex
+            digest = self._digests[abstract] = _abstract_digest(abstract)
         abstract_id = self._abstract_by_digest.get(digest)
         if abstract_id is None:
             clone = copy.deepcopy(abstract)
@@ -353,6 +368,106 @@ def _marker(index: int) -> str:
     return f'<ab:annex xmlns:ab="{_MARKER_NS}" n="{index}"/>'
 
 
+#: Where the umbrella's `{{p annexes }}` puts the annexes, which `AnnexStream` writes one by one:
+#: an element, so that the umbrella parses on its own (user text is escaped: it cannot make one).
+ANNEXES_PLACE = f'<ab:annexes xmlns:ab="{_MARKER_NS}"/>'
+_PLACE = f"{{{_MARKER_NS}}}annexes"
+_PLACE_MARK = b"<!--agreement-builder:annexes-->"
+
+
+class AnnexStream:
+    """An agreement's document finished and written an annex at a time.
+
+    Why: a national agreement of 5,000 functions is 70 MB of XML, and as one lxml tree it
+    takes 800 MB. Here only the umbrella (Part A, the appendices) is a tree; each annex is
+    parsed on its own, completed (`Composer.complete`), passed over (`BodyPasses`, in document
+    order: the umbrella's blocks before the annexes, each annex, the blocks after) and kept as
+    deflated text, so one annex's tree exists at a time. `close` writes the document part as
+    the umbrella's text with the annexes' in the place of `ANNEXES_PLACE`: the same bytes as
+    composing the whole tree would give.
+    """
+
+    def __init__(self, package: Package, document: str, composer: Composer):
+        self.package, self.document, self.composer = package, document, composer
+        self.root = package.xml(document)
+        body = self.root.find(_w("body"))
+        places = list(body.iter(_PLACE))
+        for extra in places[1:]:  # annexes are printed once
+            extra.getparent().remove(extra)
+        self.place = places[0] if places else None
+        if self.place is not None and self.place.getparent() is not body:
+            raise TemplateError("the umbrella template", "prints the annexes (`{{p annexes }}`) inside a table or "
+                                "other block", hint="put `{{p annexes }}` in a paragraph of its own in the body")
+        blocks = list(body)
+        at = blocks.index(self.place) if self.place is not None else len(blocks)
+        self.before, self.after = blocks[:at], blocks[at + 1:]
+        self.passes = BodyPasses(body)
+        self.passes.run(self.before)
+        declarations = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in self.root.nsmap.items() if prefix)
+        self._open = f"<w:body{declarations}>"
+        self._annexes = ChunkedPart()
+
+    def add(self, xml: str, source: AnnexSource) -> None:
+        """Finish and keep one annex: composer text (`Composer.annex_xml`) rendered from `source`'s template."""
+        if not xml or self.place is None:
+            return
+        try:
+            wrapper = etree.fromstring(self._open + xml + "</w:body>", PART_PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise TemplateError(str(source.path), f"renders to broken XML: {exc}",
+                                hint="a tag probably spans a table cell or paragraph boundary; see docs/templates.md"
+                                ) from None
+        self.composer.complete(wrapper)
+        blocks = list(wrapper)
+        self._refuse_references_ahead(blocks, source)
+        self.passes.run(blocks, references=True)
+        data = etree.tostring(wrapper, encoding="UTF-8", xml_declaration=False)
+        self._annexes.append(data[data.index(b">") + 1: data.rindex(b"</")])
+
+    def _refuse_references_ahead(self, blocks: list, source: AnnexSource) -> None:
+        """Refuse a cross-reference from an annex to a section after the annexes: its number is not known yet
+        (an annex may add a Heading 1 before it), and an annex's references are filled as it is written."""
+        for block in blocks:
+            for code in chain((i.text or "" for i in block.iter(_w("instrText"))),
+                              (f.get(_w("instr")) or "" for f in block.iter(_w("fldSimple")))):
+                match = _SECTION_REF.match(code)
+                if match and match.group(1) not in self.passes.numbers and any(
+                        start.get(_w("name")) == match.group(1)
+                        for b in self.after for start in b.iter(_w("bookmarkStart"))):
+                    raise TemplateError(str(source.path), f"refers to the section `{match.group(1)[len(SECTION):]}`, "
+                                        "which comes after the annexes in the umbrella template",
+                                        hint="an annex can refer to the sections of Part A, before the annexes")
+
+    def close(self) -> None:
+        """Finish the umbrella's blocks after the annexes and the contents, and write the document part."""
+        self.passes.run(self.after)
+        self.passes.finish(self.before + self.after)
+        if self.place is None:
+            return
+        self.place.getparent().replace(self.place, etree.Comment(_PLACE_MARK[4:-3].decode()))
+        head, mark, tail = serialize_part(self.root).partition(_PLACE_MARK)
+        assert mark, "the annexes' place is in the serialised umbrella"
+        part = ChunkedPart()
+        part.append(head)
+        part.extend(self._annexes)
+        part.append(tail)
+        self.package.set_chunked(self.document, part)
+
+
+_PRESERVED_TEXT = re.compile(r'<w:t xml:space="preserve">([^<]*)</w:t>')
+_SPACES_MATTER = re.compile(r"^\s|\s$|\s\s|&#")
+
+
+def _needless_preserve(xml: str) -> str:
+    """Return annex XML without the `xml:space="preserve"` of texts whose spaces it does not change.
+
+    A template's runs keep it from where Word split them around a tag; rendered, most hold
+    plain words. Word writes it only where spaces would be lost: each one costs as much
+    memory as an element, and a national agreement has a hundred thousand.
+    """
+    return _PRESERVED_TEXT.sub(lambda m: m[0] if _SPACES_MATTER.search(m[1]) else f"<w:t>{m[1]}</w:t>", xml)
+
+
 def _uses_relationships(xml: str) -> bool:
     """Whether any element of `xml` refers to a relationship (an image, a link): a quick look first.
 
@@ -419,17 +534,121 @@ def finish(package: Package, document: str, *, title: str, subject: str, keyword
            status: str, fingerprint: str, version: str, language: str = "en-GB") -> None:
     """Make ids unique and stable, fill the table of contents, set the document properties and language."""
     body = package.xml(document).find(_w("body"))
-    _fill_toc(body)
-    fill_section_references(body)
-    _renumber_bookmarks(body)
-    for i, doc_pr in enumerate(body.iter(f"{{{WP_NS}}}docPr"), start=1):
-        doc_pr.set("id", str(i))
+    passes = BodyPasses(body)
+    blocks = list(body)
+    passes.run(blocks)
+    passes.finish(blocks)
+    describe(package, document, title=title, subject=subject, keywords=keywords, created=created, status=status,
+             fingerprint=fingerprint, version=version, language=language)
+
+
+def describe(package: Package, document: str, *, title: str, subject: str, keywords: str, created: dt.date,
+             status: str, fingerprint: str, version: str, language: str = "en-GB") -> None:
+    """Set the document properties and language; no field asks to be updated on opening."""
     set_core_properties(package, title=title, subject=subject, keywords=keywords, created=created,
                         status=status, version=version,
                         comments=f"SHA-256 fingerprint of the inputs: {fingerprint}" if fingerprint else "",
                         language=language)
     set_language(package, document, language)
     no_update_fields(package, document)
+
+
+class BodyPasses:
+    """What finishing does across a whole body, done a stretch of body-level blocks at a time.
+
+    Why: a national agreement's annexes are finished and written one at a time (`AnnexStream`)
+    and never exist together as one tree. Each pass runs on from one stretch to the next, so
+    the stretches given in document order (`run`) come out exactly as one pass over the whole
+    body would make them: contents entries and their bookmarks, Part A section numbers for the
+    cross-references, unique bookmark ids, drawing ids. `finish` then writes what needs every
+    stretch seen: the contents, and the cross-references of the stretches still held.
+    """
+
+    def __init__(self, body: etree._Element):
+        self._toc = _contents_paragraph(body)  # None: no contents to fill
+        self._width = _text_width(body)
+        self.entries: list[tuple[str, str, str]] = []  # (Heading 1 number, text, bookmark)
+        self._heading1 = 0  # contents entries numbered so far
+        self.numbers: dict[str, str] = {}  # section bookmark -> number (`section_numbers`)
+        self._sections = 0
+        self._seen: set[str] = set()  # bookmark names
+        self._open: dict[str, list[str]] = {}  # a start's old id -> its new ids (or "drop") awaiting their ends
+        self._next_bookmark = 1
+        self._drawings = 0
+
+    def run(self, blocks: list, *, references: bool = False) -> None:
+        """Pass over the next stretch of body-level blocks; `references`: fill its cross-references now
+        (the sections they point to must come before it; otherwise `finish` fills them)."""
+        if self._toc is not None:
+            self._contents_entries(blocks)
+        self._number_sections(blocks)
+        if references:
+            fill_section_references(blocks, self.numbers)
+        self._renumber_bookmarks(blocks)
+        for block in blocks:
+            for doc_pr in block.iter(f"{{{WP_NS}}}docPr"):
+                self._drawings += 1
+                doc_pr.set("id", str(self._drawings))
+
+    def finish(self, blocks: list) -> None:
+        """Fill the cross-references of `blocks` (every section now numbered), and the contents."""
+        fill_section_references(blocks, self.numbers)
+        if self._toc is not None and self.entries:
+            _write_contents(self._toc, self.entries, self._width)
+            self._toc = None
+
+    def _contents_entries(self, blocks: list) -> None:
+        for block in blocks:
+            for style in block.iter(_w("pStyle")):  # far fewer than paragraphs, and filtered in C
+                style_id = style.get(_w("val"))
+                p = style.getparent().getparent()
+                if style_id not in TOC_STYLES or style.getparent().tag != _w("pPr") or p is None or p.tag != _w("p"):
+                    continue
+                text = _paragraph_text(p).strip()
+                if not text:
+                    continue
+                number_text = ""
+                if style_id == "Heading1":
+                    self._heading1 += 1
+                    number_text = str(self._heading1)
+                self.entries.append((number_text, text, _toc_bookmark(p, len(self.entries))))
+
+    def _number_sections(self, blocks: list) -> None:
+        for block in blocks:
+            if block.tag != _W_P or _style_of(block) != "Heading1":
+                continue
+            self._sections += 1
+            for start in block.iter(_w("bookmarkStart")):
+                if start.get(_w("name"), "").startswith(SECTION):
+                    self.numbers.setdefault(start.get(_w("name")), str(self._sections))
+
+    def _renumber_bookmarks(self, blocks: list) -> None:
+        """Give bookmarks unique sequential ids; drop repeated names (Word refuses duplicates)."""
+        for block in blocks:
+            for el in list(block.iter(_w("bookmarkStart"), _w("bookmarkEnd"))):
+                if el.tag == _w("bookmarkStart"):
+                    name = el.get(_w("name"))
+                    old = el.get(_w("id"))
+                    if name in self._seen:
+                        self._open.setdefault(old, []).append("drop")
+                        el.getparent().remove(el)
+                        continue
+                    self._seen.add(name)
+                    self._open.setdefault(old, []).append(str(self._next_bookmark))
+                    el.set(_w("id"), str(self._next_bookmark))
+                    self._next_bookmark += 1
+                else:
+                    stack = self._open.get(el.get(_w("id")))
+                    new = stack.pop(0) if stack else "drop"
+                    if new == "drop":
+                        el.getparent().remove(el)
+                    else:
+                        el.set(_w("id"), new)
+
+
+def _style_of(p: etree._Element) -> str | None:
+    style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+    return style.get(_w("val")) if style is not None else None
 
 
 _CORE_NS = {
@@ -502,33 +721,6 @@ def set_language(package: Package, document: str, language: str) -> None:
         lang.set(_w("val"), language)
 
 
-def _renumber_bookmarks(body: etree._Element) -> None:
-    """Give bookmarks unique sequential ids; drop repeated names (Word refuses duplicates)."""
-    seen: set[str] = set()
-    open_ids: dict[str, list[str]] = {}
-    next_id = 1
-    for el in list(body.iter(_w("bookmarkStart"), _w("bookmarkEnd"))):
-        if el.tag == _w("bookmarkStart"):
-            name = el.get(_w("name"))
-            old = el.get(_w("id"))
-            if name in seen:
-                open_ids.setdefault(old, []).append("drop")
-                el.getparent().remove(el)
-                continue
-            seen.add(name)
-            open_ids.setdefault(old, []).append(str(next_id))
-            el.set(_w("id"), str(next_id))
-            next_id += 1
-        else:
-            old = el.get(_w("id"))
-            stack = open_ids.get(old)
-            new = stack.pop(0) if stack else "drop"
-            if new == "drop":
-                el.getparent().remove(el)
-            else:
-                el.set(_w("id"), new)
-
-
 _SECTION_REF = re.compile(rf"^\s*REF\s+({SECTION}\w+)(?:\s|$)")
 
 
@@ -548,33 +740,34 @@ def section_numbers(body: etree._Element) -> dict[str, str]:
     return numbers
 
 
-def fill_section_references(body: etree._Element) -> None:
+def fill_section_references(blocks, numbers: dict[str, str] | None = None) -> None:
     """Write the section number into every cross-reference field (`REF _AB_S_<key>`) as its result.
 
     The templates refer to Part A sections by number through REF fields on the sections'
     hidden bookmarks, so that a section inserted in Word renumbers every reference (when the
     fields are updated); LibreOffice recomputes them when it lays the page out, and the result
     written here is what Word shows on opening and every other reader (python-docx, diff,
-    redline) sees.
+    redline) sees. `blocks`: a body, or body-level blocks whose sections are `numbers`
+    (`section_numbers` of the body when not given).
     A reference to a section the agreement does not have fails the render by name.
     """
-    numbers: dict[str, str] | None = None
-    for instr in list(body.iter(_w("instrText"))):
-        match = _SECTION_REF.match(instr.text or "")
-        if not match:
-            continue
-        numbers = section_numbers(body) if numbers is None else numbers
-        _set_field_result(instr.getparent(), _reference_number(numbers, match.group(1)))
-    for simple in list(body.iter(_w("fldSimple"))):
-        match = _SECTION_REF.match(simple.get(_w("instr")) or "")
-        if not match:
-            continue
-        numbers = section_numbers(body) if numbers is None else numbers
-        runs = simple.findall(_w("r"))
-        for r in runs[1:]:
-            simple.remove(r)
-        _set_run_text(runs[0] if runs else etree.SubElement(simple, _w("r")),
-                      _reference_number(numbers, match.group(1)))
+    if isinstance(blocks, etree._Element):
+        numbers = section_numbers(blocks) if numbers is None else numbers
+        blocks = [blocks]
+    for block in blocks:
+        for instr in list(block.iter(_w("instrText"))):
+            match = _SECTION_REF.match(instr.text or "")
+            if match:
+                _set_field_result(instr.getparent(), _reference_number(numbers, match.group(1)))
+        for simple in list(block.iter(_w("fldSimple"))):
+            match = _SECTION_REF.match(simple.get(_w("instr")) or "")
+            if not match:
+                continue
+            runs = simple.findall(_w("r"))
+            for r in runs[1:]:
+                simple.remove(r)
+            _set_run_text(runs[0] if runs else etree.SubElement(simple, _w("r")),
+                          _reference_number(numbers, match.group(1)))
 
 
 def _reference_number(numbers: dict[str, str], bookmark: str) -> str:
@@ -630,58 +823,46 @@ def _paragraph_text(p: etree._Element) -> str:
     return "".join(t.text or "" for t in p.iter(_w("t")))
 
 
-def _fill_toc(body: etree._Element) -> None:
-    """Replace the TOC field by ready-made contents entries with PAGEREF page numbers.
+def _contents_paragraph(body: etree._Element) -> etree._Element | None:
+    """Return the paragraph of the body's TOC field, its stale result removed; None when there is none to fill.
 
-    LibreOffice does not recompute a TOC field when it converts to PDF, but it does compute
-    PAGEREF fields outside one. Word shows the fields' stored results, which stay empty here:
-    no page is known before a layout. When a PDF is made, the pages LibreOffice laid the
-    headings out on become the results (`set_contents_pages`), so the contents are right in
-    both without anyone pressing "Update table", and Word asks nothing on opening.
+    The TOC field is replaced by ready-made contents entries with PAGEREF page numbers
+    (`_write_contents`): LibreOffice does not recompute a TOC field when it converts to PDF,
+    but it does compute PAGEREF fields outside one. Word shows the fields' stored results,
+    which stay empty here: no page is known before a layout. When a PDF is made, the pages
+    LibreOffice laid the headings out on become the results (`set_contents_pages`), so the
+    contents are right in both without anyone pressing "Update table", and Word asks nothing
+    on opening.
     """
     instr = next((i for i in body.iter(_w("instrText")) if (i.text or "").strip().startswith("TOC")), None)
     if instr is None:
-        return
+        return None
     toc_p = instr.getparent().getparent()
     if toc_p.tag != _w("p"):
-        return
+        return None
     chars = [r for r in toc_p.iter(_w("fldChar"))]
     separate = next((c for c in chars if c.get(_w("fldCharType")) == "separate"), None)
     end = next((c for c in chars if c.get(_w("fldCharType")) == "end"), None)
     if separate is None or end is None:
-        return  # a field spread over several paragraphs is left for Word to update
+        return None  # a field spread over several paragraphs is left for Word to update
     end_run = end.getparent()
-    # drop any stale result between separate and end
-    sep_run = separate.getparent()
-    node = sep_run.getnext()
+    node = separate.getparent().getnext()  # drop any stale result between separate and end
     while node is not None and node is not end_run:
         nxt = node.getnext()
         toc_p.remove(node)
         node = nxt
-    entries = []
-    number = 0
-    for style in body.iter(_w("pStyle")):  # far fewer than paragraphs, and filtered in C
-        style_id = style.get(_w("val"))
-        p = style.getparent().getparent()
-        if style_id not in TOC_STYLES or style.getparent().tag != _w("pPr") or p.tag != _w("p"):
-            continue
-        text = _paragraph_text(p).strip()
-        if not text:
-            continue
-        number_text = ""
-        if style_id == "Heading1":
-            number += 1
-            number_text = str(number)
-        entries.append((number_text, text, _toc_bookmark(p, len(entries))))
-    if not entries:
-        return
-    toc_ppr = _TOC_PPR.format(right=_text_width(body) - 10)
+    return toc_p
+
+
+def _write_contents(toc_p: etree._Element, entries: list[tuple[str, str, str]], width: int) -> None:
+    """Put the contents entries (Heading 1 number, text, bookmark) in the place of the TOC paragraph."""
+    toc_ppr = _TOC_PPR.format(right=width - 10)
     anchor = toc_p
     for number_text, text, bookmark in entries:
         runs = ""
         if number_text:
             runs += f'<w:r><w:t>{number_text}</w:t></w:r><w:r><w:tab/></w:r>'
-        runs += f'<w:r><w:t xml:space="preserve">{_escape(text)}</w:t></w:r><w:r><w:tab/></w:r>'
+        runs += f"<w:r>{t_xml(text)}</w:r><w:r><w:tab/></w:r>"
         runs += (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGEREF {bookmark} \\h </w:instrText></w:r>'
                  f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t></w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
         p = etree.fromstring(f'<w:p xmlns:w="{W_NS}">{toc_ppr}{runs}</w:p>')
@@ -715,10 +896,6 @@ def _toc_bookmark(p: etree._Element, index: int) -> str:
     name = f"_Toc_AB_{index:04d}"
     _add_bookmark(p, name)
     return name
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def no_update_fields(package: Package, document: str) -> None:

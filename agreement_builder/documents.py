@@ -200,14 +200,15 @@ def render_documents(job: AgreementJob, staging: Path, outcome: Outcome) -> None
         write(f"{job.stem}-changes.md", "change-report", f"Change report: {span} (Markdown)",
               _as_bytes(format_markdown(changes)), pdf=False)
         labels = {"old_label": old.label, "new_label": checked.label}
+        signed = old.agreement.agreement.status == "final"  # a signed previous version: the variation that amends it
         del changes
-        release_memory()
+        if not signed:  # a national agreement's model is large: gone before the next largest render
+            checked = None
+        release_memory(collect=True)
         old_docx = render_agreement(old, templates=job.templates)
-        if old.agreement.agreement.status == "final":  # a signed previous version: the variation that amends it
+        if signed:
             _write_variation(old, checked, old_docx, agreement, job, span, write, outcome)
-            release_memory()
-        del checked  # a national agreement's models are large
-        del old
+        del checked, old
         release_memory()
         write(f"{job.stem}-redline.docx", "redline", f"Redline: {span}", redline(old_docx, agreement, **labels))
         release_memory(collect=True)

@@ -179,11 +179,39 @@ class Package:
 
     # -------------------------------------------------------------- writing
 
+    def set_chunked(self, name: str, part: ChunkedPart) -> None:
+        """Make part `name` the pieces of `part`, written one after another (its parsed root, if any, is dropped)."""
+        self._xml.pop(name, None)
+        self.parts[name] = part  # type: ignore[assignment]
+
     def to_bytes(self) -> bytes:
         """Return the package as deterministic .docx bytes."""
-        parts: dict[str, bytes | etree._Element] = dict(self.parts)
+        parts: dict[str, bytes | etree._Element | ChunkedPart] = dict(self.parts)
         parts.update(self._xml)  # serialised straight into the zip (see write_docx_bytes)
         return write_docx_bytes(parts)
+
+
+class ChunkedPart:
+    """A part given as a sequence of pieces of XML, each kept deflated until the package is written.
+
+    Why: a national agreement's document part is 70 MB of XML; its annexes are finished one at
+    a time (compose.AnnexStream), and their text held deflated costs a fiftieth of that.
+    """
+
+    def __init__(self) -> None:
+        self._pieces: list[bytes] = []
+
+    def append(self, data: bytes) -> None:
+        self._pieces.append(zlib.compress(data, 1))
+
+    def extend(self, other: "ChunkedPart") -> None:
+        self._pieces += other._pieces
+
+    def __iter__(self):
+        return (zlib.decompress(piece) for piece in self._pieces)
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self)
 
 
 class Relationship:
@@ -239,7 +267,7 @@ _EMPTY_CORE = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>')
 
 
-def write_docx_bytes(parts: dict[str, bytes | etree._Element]) -> bytes:
+def write_docx_bytes(parts: dict[str, bytes | etree._Element | ChunkedPart]) -> bytes:
     """Return a zip of `parts` with fixed dates and a fixed entry order (deterministic).
 
     A part given as a parsed XML root is serialised as `serialize_part` would, but straight
@@ -256,7 +284,12 @@ def write_docx_bytes(parts: dict[str, bytes | etree._Element]) -> bytes:
             info.external_attr = 0o600 << 16
             info.create_system = 0
             data = parts[name]
-            if isinstance(data, etree._Element) and _streamable(data):
+            if isinstance(data, ChunkedPart):
+                info._compresslevel = 6
+                with zf.open(info, "w") as entry:
+                    for piece in data:
+                        entry.write(piece)
+            elif isinstance(data, etree._Element) and _streamable(data):
                 info._compresslevel = 6  # what writestr(..., compresslevel=6) sets
                 with zf.open(info, "w") as entry, io.BufferedWriter(entry, buffer_size=1 << 20) as buffered:
                     etree.ElementTree(data).write(buffered, encoding="UTF-8", standalone=True)

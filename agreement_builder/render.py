@@ -19,8 +19,10 @@ from __future__ import annotations
 import hashlib
 import re
 import types
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import jinja2
@@ -29,7 +31,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from . import cache, input_record
-from .compose import AnnexSource, Composer, finish, set_custom_properties
+from .compose import ANNEXES_PLACE, AnnexSource, AnnexStream, Composer, describe, finish, set_custom_properties
 from .context import Namespace, build_context, template_namespace
 from .errors import InputError, TemplateError
 from .ooxml import clauses_xml, marked_runs_xml, w, xml_text
@@ -278,22 +280,23 @@ class PreparedTemplate:
         return self.package.copy()
 
     def render_into(self, package: Package, context: dict, namespaces: dict[str, str] | None = None,
-                    annexes: list[str] | None = None, *, body_only: bool = False) -> None:
+                    annexes: Iterable[str] | None = None, *, body_only: bool = False) -> None:
         """Render the document, headers, footers and footnotes of `package` (a `new_package()`).
 
         `body_only`: the document alone (an annex's headers and footers are never printed).
 
         `namespaces` (prefix -> uri) are declared on the document element besides its own:
         those of annexes spliced in as text. `annexes` are rendered annex bodies (composer
-        text) that take the place of ANNEXES_MARK in the rendered body; the list is emptied.
-        Large ones are fed to the parser one by one, so that a national agreement's body never
-        exists as one string beside its tree (that would add half the memory a render needs).
+        text) that take the place of ANNEXES_MARK in the rendered body, read once, in order;
+        when they are large they are fed to the parser one at a time (an agreement of
+        variation's Schedules). An agreement does not come this way: its annexes are
+        finished one at a time after the umbrella is parsed (compose.AnnexStream).
         """
+        annexes = iter(annexes or ())
         body = self.body.render(context)
-        if self.column_loops:
-            if annexes:  # docxtpl's table repair reads the whole body as docxtpl would have it
+        if self.column_loops:  # docxtpl's table repair reads the whole body as docxtpl would have it
+            if ANNEXES_MARK in body:
                 body = body.replace(ANNEXES_MARK, "".join(annexes), 1)
-                annexes.clear()
             body = etree.tostring(_docxtpl().fix_tables(body), encoding="unicode")
         start = body.index(">") + 1  # the body's own tag repeats the document's namespace declarations
         head = self.head
@@ -304,14 +307,17 @@ class PreparedTemplate:
         before, mark, after = body[start:].partition(ANNEXES_MARK)
         first = head + _NS_DECLARATION.sub("", body[:start]) + before
         del body, before
-        if not (mark and annexes):
-            annexes = []
+        taken, size = [], 0
+        for piece in annexes if mark else ():  # small: one string, parsed at once (quicker)
+            taken.append(piece)
+            size += len(piece)
+            if size >= _FEED_ABOVE:
+                break
         try:
-            if sum(map(len, annexes)) < _FEED_ABOVE:  # small: one string, parsed at once (quicker)
-                root = etree.fromstring(first + "".join(annexes) + after + self.tail, PART_PARSER)
-                annexes.clear()
+            if size < _FEED_ABOVE:
+                root = etree.fromstring(first + "".join(taken) + after + self.tail, PART_PARSER)
             else:
-                root = _feed(first, annexes, after + self.tail)
+                root = _feed(first, chain(taken, annexes), after + self.tail)
         except etree.XMLSyntaxError as exc:
             raise self._broken(self.document, exc) from None
         package.set_xml(self.document, root)
@@ -331,15 +337,15 @@ class PreparedTemplate:
                              hint="a tag probably spans a table cell or paragraph boundary; see docs/templates.md")
 
 
-def _feed(first: str, pieces: list[str], last: str) -> etree._Element:
-    """Return the root parsed from `first`, the `pieces` and `last`, emptying `pieces` as it goes."""
+def _feed(first: str, pieces: Iterator[str], last: str) -> etree._Element:
+    """Return the root parsed from `first`, the `pieces` and `last`, holding one piece at a time."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
                              remove_blank_text=True)  # PART_PARSER's options, fed in pieces
     parser.feed(first)
     del first
-    pieces.reverse()  # popped from the end, in document order
-    while pieces:
-        parser.feed(pieces.pop())
+    for piece in pieces:
+        parser.feed(piece)
+        del piece
     parser.feed(last)
     return parser.close()
 
@@ -434,23 +440,26 @@ def render_agreement(checked: CheckedAgreement, *, templates: TemplateSet | None
     package = umbrella.new_package()
     composer = Composer(package, umbrella.document, umbrella.declared)
     shared = template_namespace(ctx.common)
-    pieces = []
+    for path in dict.fromkeys(annex_paths):  # the namespaces go on the document element, parsed before any annex
+        annex = annex_template(path)
+        composer.declare_namespaces(annex.prepared.body.source, annex.source)
+    context = template_namespace(ctx.umbrella, shared)
+    context["annexes"] = Markup(ANNEXES_PLACE)
+    umbrella.render_into(package, context, composer.namespaces())
+    stream = AnnexStream(package, umbrella.document, composer)  # one annex's tree at a time
     for plan, path in zip(ctx.annexes, annex_paths):
         annex = annex_template(path)
         body = annex.render_body(template_namespace(plan.context, shared))
-        pieces.append(composer.annex_xml(body, annex.source, plan.function_id))
-    context = template_namespace(ctx.umbrella, shared)
-    context["annexes"] = Markup(ANNEXES_MARK)
-    umbrella.render_into(package, context, composer.namespaces(), annexes=pieces)
-    composer.complete(package.xml(umbrella.document))
+        stream.add(composer.annex_xml(body, annex.source, plan.function_id), annex.source)
+    stream.close()
     info = a.agreement
     title = f"{info.title} – Section 22A Collaboration Agreement"
     if publication:  # the document (and so the PDF) says which version it is
         title += f" – {PUBLICATION_MARK}"
-    finish(package, umbrella.document, title=title,
-           subject=info.alliance, keywords=info.reference, created=info.date or info.commencement,
-           status=info.status.capitalize(), fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version,
-           language=info.language)
+    describe(package, umbrella.document, title=title,
+             subject=info.alliance, keywords=info.reference, created=info.date or info.commencement,
+             status=info.status.capitalize(), fingerprint=ctx.common["agreement"]["fingerprint"], version=info.version,
+             language=info.language)
     if not publication:  # a publication version carries no digest of the full inputs (withheld figures)
         set_custom_properties(package, input_record.values(record(checked, digest, publication)))
     return package.to_bytes()

@@ -327,3 +327,99 @@ def test_annex_that_rebinds_a_prefix_is_refused_with_its_name(workspace, run):
     assert result.exit_code != 0
     assert "dogs.docx" in result.output and "prefix `r`" in result.output
     assert not (workspace / "out.docx").exists()
+
+
+def test_bookmarks_contents_and_references_run_on_across_the_annexes(jps_bytes):
+    """Annexes are finished one at a time (compose.AnnexStream); what needs the whole body still comes out whole:
+    bookmark ids unique and in document order, the contents listing every heading in order (Part A's numbered),
+    each entry's PAGEREF naming a bookmark on its heading, cross-references holding their section's number."""
+    body = xp(part(jps_bytes, "word/document.xml"), "/w:document/w:body")[0]
+    starts = xp(body, ".//w:bookmarkStart")
+    assert [s.get(W + "id") for s in starts] == [str(i) for i in range(1, len(starts) + 1)]
+    names = [s.get(W + "name") for s in starts]
+    assert len(set(names)) == len(names)
+    assert sorted(e.get(W + "id") for e in xp(body, ".//w:bookmarkEnd")) == sorted(s.get(W + "id") for s in starts)
+    def style(p) -> str:
+        return "".join(xp(p, "./w:pPr/w:pStyle/@w:val"))
+
+    headings = [p for p in body.iter(W + "p") if style(p) in ("Heading1", "AppendixTitle", "AnnexTitle")
+                and "".join(t.text or "" for t in p.iter(W + "t")).strip()]
+    entries = xp(body, './w:p[w:pPr/w:pStyle/@w:val="TOC1"]')
+    assert len(entries) == len(headings) and len(headings) > 36 + 8
+    section = 0
+    for entry, heading in zip(entries, headings):
+        text = "".join(t.text or "" for t in heading.iter(W + "t")).strip()
+        shown = [t.text or "" for t in entry.iter(W + "t")]
+        if style(heading) == "Heading1":
+            section += 1
+            assert shown[:2] == [str(section), text]
+        else:
+            assert shown[0] == text
+        target = re.search(r"PAGEREF (\S+)", "".join(i.text for i in entry.iter(W + "instrText")))[1]
+        assert target in xp(heading, "./w:bookmarkStart/@w:name")
+    numbers = {name: str(n) for n, p in enumerate(xp(body, './w:p[w:pPr/w:pStyle/@w:val="Heading1"]'), start=1)
+               for name in xp(p, "./w:bookmarkStart/@w:name") if name.startswith("_AB_S_")}
+    in_annexes = 0
+    annex_start = xp(body, './w:p[w:pPr/w:pStyle/@w:val="AnnexTitle"]')[0]
+    annex_blocks = set(annex_start.itersiblings()) | {annex_start}
+    for instr in body.iter(W + "instrText"):
+        ref = re.match(r"\s*REF (_AB_S_\w+)", instr.text or "")
+        if not ref:
+            continue
+        run = instr.getparent()
+        result = next(r for r in run.itersiblings() if xp(r, "./w:t"))
+        assert "".join(xp(result, "./w:t/text()")) == numbers[ref[1]]
+        in_annexes += any(a in annex_blocks for a in run.iterancestors())
+    assert in_annexes > 0  # the annexes' cross-references to Part A are filled too
+
+
+def test_spaces_in_annex_text_are_kept_and_the_rest_needs_no_preserve(workspace, tmp_path):
+    """Annex text whose spaces matter keeps xml:space="preserve"; plain words lose it (memory), and read the same."""
+    path = workspace / "agreements" / "jps.yaml"
+    text = replace_once(path.read_text(encoding="utf-8"), "name: Dog Unit", 'name: "Dog  Unit  (two  spaces)"')
+    path.write_text(text, encoding="utf-8")
+    data = render_agreement(load_agreement(workspace / "agreements" / "jps.yaml"))
+    d = open_docx(data, tmp_path)
+    assert any(p.text == "Service Specification 3: Dog  Unit  (two  spaces)" for p in d.paragraphs)
+    body = part(data, "word/document.xml")
+    spaced = [t for t in body.iter(W + "t") if "  " in (t.text or "") or (t.text or "") != (t.text or "").strip()]
+    assert spaced and all(t.get("{http://www.w3.org/XML/1998/namespace}space") == "preserve" for t in spaced)
+
+
+def test_annexes_printed_inside_a_table_are_refused(workspace):
+    """`{{p annexes }}` inside a table cell would put Part B in a cell: refused by name, nothing half-made."""
+    from agreement_builder.errors import TemplateError
+    from agreement_builder.package import read_docx_parts, write_docx_bytes
+
+    parts = read_docx_parts((ROOT / "templates" / "umbrella.docx").read_bytes())
+    root = etree.fromstring(parts["word/document.xml"])
+    place = next(p for p in root.iter(W + "p") if "".join(p.itertext()).strip() == "{{p annexes }}")
+    cell = next(root.iter(W + "tc"))
+    cell.append(place)
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    (workspace / "templates").mkdir(exist_ok=True)
+    (workspace / "templates" / "umbrella.docx").write_bytes(write_docx_bytes(parts))
+    with pytest.raises(TemplateError) as raised:
+        render_agreement(load_agreement(workspace / "agreements" / "jps.yaml"))
+    assert "`{{p annexes }}`" in raised.value.format() and "inside a table" in raised.value.format()
+
+
+def test_an_annex_referring_to_a_section_after_the_annexes_is_refused(workspace):
+    """Annexes are written one at a time, their cross-references filled as they go: one to a section that comes
+    after the annexes (its number not known yet) is refused, naming the annex template and the section."""
+    from agreement_builder.errors import TemplateError
+    from agreement_builder.package import read_docx_parts, write_docx_bytes
+
+    parts = read_docx_parts((ROOT / "templates" / "umbrella.docx").read_bytes())
+    root = etree.fromstring(parts["word/document.xml"])
+    heading = next(p for p in root.iter(W + "p") if "_AB_S_governance" in xp(p, "./w:bookmarkStart/@w:name"))
+    place = next(p for p in root.iter(W + "p") if "".join(p.itertext()).strip() == "{{p annexes }}")
+    place.addnext(heading)
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    (workspace / "templates").mkdir(exist_ok=True)
+    (workspace / "templates" / "umbrella.docx").write_bytes(write_docx_bytes(parts))
+    with pytest.raises(TemplateError) as raised:
+        render_agreement(load_agreement(workspace / "agreements" / "jps.yaml"))
+    message = raised.value.format()
+    assert "refers to the section `governance`, which comes after the annexes" in message
+    assert ".docx" in message and "annexes" in message
