@@ -9,7 +9,8 @@ the parties, recitals, operative provisions and execution blocks; and the Schedu
 each Service Specification (and Appendix) that is substituted or inserted, rendered as in NEW,
 and, last, the Principal Agreement as varied (NEW in full) as a conformed copy.
 
-Refused: a draft OLD (there is nothing signed to vary), and a party of OLD that is not a
+Refused: a draft OLD (there is nothing signed to vary), a NEW with another reference (another
+agreement), a NEW that reads exactly as OLD (nothing to vary), and a party of OLD that is not a
 party of NEW (a force leaves by withdrawal under the Principal Agreement, not by variation).
 """
 
@@ -46,6 +47,14 @@ def check_variable(old: CheckedAgreement, new: CheckedAgreement) -> None:
             f"`agreement.status` is {info.status!r}: only a signed agreement (status: final) can be varied",
             rule="vary-draft",
             hint="a draft is changed by editing it; give the signed version as OLD")
+    if new.agreement.agreement.reference != info.reference:
+        raise InputError.at(
+            new.source.value(("agreement", "reference")),
+            f"`agreement.reference` is {new.agreement.agreement.reference!r} but the signed agreement's is "
+            f"{info.reference!r}: a variation amends one agreement, and these are two",
+            rule="vary-other-agreement",
+            hint="give as OLD the signed version of this agreement (the same reference); a new agreement is signed, "
+                 "not made by variation")
     old_parties = {p["id"]: p for p in build_context(old).common["parties"]}
     new_ids = {p["id"] for p in build_context(new).common["parties"]}
     leaving = [p for pid, p in old_parties.items() if pid not in new_ids]
@@ -82,6 +91,13 @@ def draft_variation(old: CheckedAgreement, new: CheckedAgreement, *, templates: 
     old_docx = old_docx if old_docx is not None else render_agreement(old, templates=old_templates)
     new_docx = new_docx if new_docx is not None else render_agreement(new, templates=templates)
     amendments = amend(outline_of(old_docx, old.label), outline_of(new_docx, new.label))
+    if not amendments.items:
+        raise InputError.at(
+            new.source.value(("agreement", "version")),
+            f"version {new.agreement.agreement.version} reads exactly as the signed version "
+            f"{old.agreement.agreement.version}: there is nothing to vary",
+            rule="vary-no-change",
+            hint="change the agreement first; `agreement-builder diff OLD NEW` shows what differs")
     context = variation_context(old, new, amendments)
     schedules = [ScheduleSource(s.number, s.kind, s.ident) for s in amendments.schedules]
     info = new.agreement.agreement

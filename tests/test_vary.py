@@ -129,9 +129,14 @@ def test_deterministic(example, tmp_path):
     assert out.read_bytes() == example["data"]
 
 
-def test_draft_old_is_refused(tmp_path):
+def _copy_example(tmp_path: Path) -> None:
+    """Copy the example agreements and parties file into `tmp_path` (a workspace the test may change)."""
     shutil.copytree(ROOT / "agreements", tmp_path / "agreements")
     shutil.copy(ROOT / "parties.yaml", tmp_path / "parties.yaml")
+
+
+def test_draft_old_is_refused(tmp_path):
+    _copy_example(tmp_path)
     old = tmp_path / "agreements" / "jps-2013.yaml"
     old.write_text(old.read_text(encoding="utf-8").replace("status: final", "status: draft"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["vary", str(tmp_path / "agreements" / "jps.yaml"), "-o",
@@ -144,8 +149,7 @@ def test_draft_old_is_refused(tmp_path):
 
 
 def test_a_force_that_leaves_is_refused(tmp_path):
-    shutil.copytree(ROOT / "agreements", tmp_path / "agreements")
-    shutil.copy(ROOT / "parties.yaml", tmp_path / "parties.yaml")
+    _copy_example(tmp_path)
     new = tmp_path / "agreements" / "jps.yaml"
     data = yaml.safe_load(new.read_text(encoding="utf-8"))
     data["forces"].remove("cambridgeshire")
@@ -165,9 +169,40 @@ def test_a_force_that_leaves_is_refused(tmp_path):
     assert "Traceback" not in result.output and not (tmp_path / "v.docx").exists()
 
 
+def test_another_agreement_is_refused(tmp_path):
+    """OLD and NEW with different references are two agreements: one is not a variation of the other."""
+    _copy_example(tmp_path)
+    new = tmp_path / "agreements" / "jps.yaml"
+    text = new.read_text(encoding="utf-8")
+    reference = yaml.safe_load(text)["agreement"]["reference"]
+    new.write_text(text.replace(f"reference: {reference}", "reference: OTHER-S22A-9"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["vary", str(new), "-o", str(tmp_path / "v.docx")])
+    assert result.exit_code == 1, result.output
+    line = result.output.strip().splitlines()[0]
+    assert re.match(rf"{re.escape(str(new))}:\d+:\d+: error: `agreement.reference` is 'OTHER-S22A-9' but the "
+                    rf"signed agreement's is '{re.escape(reference)}'", line), result.output
+    assert "[vary-other-agreement]" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "v.docx").exists()
+
+
+def test_nothing_to_vary_is_refused(tmp_path):
+    """NEW that reads exactly as the signed OLD (only its version and status differ) has nothing to vary."""
+    _copy_example(tmp_path)
+    old = tmp_path / "agreements" / "jps-2013.yaml"
+    data = yaml.safe_load(old.read_text(encoding="utf-8"))
+    data["agreement"].update(version="9.9", status="draft", previous="jps-2013.yaml")
+    new = tmp_path / "agreements" / "same.yaml"
+    new.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["vary", str(new), "-o", str(tmp_path / "v.docx")])
+    assert result.exit_code == 1, result.output
+    assert re.match(rf"{re.escape(str(new))}:\d+:\d+: error: version 9.9 reads exactly as the signed version",
+                    result.output.strip().splitlines()[0]), result.output
+    assert "[vary-no-change]" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "v.docx").exists()
+
+
 def test_never_writes_over_an_input(tmp_path):
-    shutil.copytree(ROOT / "agreements", tmp_path / "agreements")
-    shutil.copy(ROOT / "parties.yaml", tmp_path / "parties.yaml")
+    _copy_example(tmp_path)
     target = tmp_path / "agreements" / "jps-2013.yaml"
     before = target.read_bytes()
     result = CliRunner().invoke(cli, ["vary", str(tmp_path / "agreements" / "jps.yaml"), "-o", str(target)])
