@@ -41,7 +41,7 @@ from lxml import etree
 
 from . import docmodel as dm
 from . import input_record
-from .errors import AgreementBuilderError, InputError
+from .errors import AgreementBuilderError, InputError, Position
 from .formats import format_date, format_money, format_number
 from .formulas import FORMULAS, INPUTS
 from .ooxml import BOOKMARK_END, BOOKMARK_START, CLAUSE, DEL, FUNCTION, ID_PREFIX, INS, NAME, PPR, RPR, SECTION, P, bookmark_name, w
@@ -109,6 +109,8 @@ class Absorption:
     edits: list[Edit]
     tracked: int = 0  # tracked changes in the document
     problems: list[str] = field(default_factory=list)  # what would be invalid after the edits: nothing is written
+    #: where the agreement says it is final: a signed agreement's record is never edited (`refuse_signed`)
+    signed: Position | None = None
 
     @property
     def agreement(self) -> Path:
@@ -1148,7 +1150,23 @@ def absorb(reviewed_source: str | Path | bytes, agreement: Path | None = None, *
         files.append(_apply(got, PARTIES, checked.parties.path, checked.parties.label,
                             lambda r: _check_parties(r.text, checked)))
     edits = [edit for file in (AGREEMENT, PARTIES) for edit in got.edits(file)]
-    return Absorption(files, got.changes, edits, reviewed.tracked, got.problems)
+    signed = checked.source.value(("agreement", "status")) if checked.agreement.agreement.status == "final" else None
+    return Absorption(files, got.changes, edits, reviewed.tracked, got.problems, signed)
+
+
+def refuse_signed(absorption: Absorption) -> None:
+    """Raise InputError when the edits would be written into a final (signed) agreement.
+
+    A final agreement's YAML is the record of what was signed; a reviewer's edits to it make a
+    new version (which `vary` turns into an agreement of variation), never a changed record.
+    """
+    if absorption.signed is None or all(f.new_text == f.old_text for f in absorption.files):
+        return
+    raise InputError.at(
+        absorption.signed, f"{absorption.label} is final (signed): absorb does not write into the record of a "
+        "signed agreement", rule="absorb-final",
+        hint="copy it to a new version (a new `version`, `status: draft`, `previous:` naming this file) and "
+             "absorb the document into that")
 
 
 def _apply(got: _Collector, file: str, path: Path, label: str, check, old_text: str | None = None,

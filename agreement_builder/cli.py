@@ -506,6 +506,7 @@ def absorb(reviewed: Path, agreement: Path | None, mode: str | None, parties: Pa
     import difflib
 
     from .absorb import absorb as absorb_document
+    from .absorb import refuse_signed
     from .yaml_edit import write
 
     result = absorb_document(reviewed, agreement, label=str(reviewed), parties=parties, templates=templates,
@@ -533,6 +534,8 @@ def absorb(reviewed: Path, agreement: Path | None, mode: str | None, parties: Pa
     if result.problems:
         _out(f"{result.label}: not changed: the absorbed changes would make it invalid (above)")
         sys.exit(1)
+    if mode == "write":
+        refuse_signed(result)
     for file in result.files:
         if mode == "write":
             if file.new_text != file.old_text:

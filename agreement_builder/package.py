@@ -396,13 +396,13 @@ def _damage(exc: BaseException) -> str:
     return "data is cut short or does not match its size"
 
 
-def atomic_write(path: str | Path, data: bytes, *, replace: bool = True) -> None:
+def atomic_write(path: str | Path, data: bytes, *, replace: bool = True, mode: int = 0o644) -> None:
     """Write `data` to `path` through a temporary file and a rename, so no reader ever sees half a file.
 
     Any failure (disk full, permission denied, a read-only file system) leaves the old file as it
     was, removes the temporary file and raises an OutputError naming the file. Whether `path`
     may be written at all is `outputs.check_output`'s business; `replace=False` only refuses any
-    existing file (a copy that must never replace what a user holds).
+    existing file (a copy that must never replace what a user holds). `mode`: the new file's permissions.
     """
     path = Path(path)
     if not path.parent.exists():
@@ -416,7 +416,7 @@ def atomic_write(path: str | Path, data: bytes, *, replace: bool = True) -> None
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:

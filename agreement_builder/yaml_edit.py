@@ -14,8 +14,11 @@ The loader is the only module that imports a YAML library; this one works on its
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -453,5 +456,16 @@ def _put(data: Any, path: tuple, value: Any) -> None:
 
 
 def write(path: Path, text: str) -> None:
-    """Replace the file at `path` with `text` atomically (a reader sees the old file or the new one)."""
-    atomic_write(path, text.encode("utf-8"))
+    """Replace the file at `path` with `text` atomically (a reader sees the old file or the new one).
+
+    It stays the same file to its owner: a link keeps pointing at it (the file it points to is
+    the one written), and it keeps its permissions and, when it had one, its byte-order mark.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        with open(target, "rb") as fh:
+            bom = codecs.BOM_UTF8 if fh.read(3) == codecs.BOM_UTF8 else b""
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:  # not there (or unreadable): written afresh, and any error is the write's to report
+        bom, mode = b"", 0o644
+    atomic_write(target, bom + text.encode("utf-8"), mode=mode)

@@ -344,3 +344,46 @@ def test_formula_weights_and_a_value_two_fields_print_alike(run, workspace):
     assert ambiguous.status == "not absorbed"
     assert "agreement.date (" in ambiguous.reason and "agreement.commencement (" in ambiguous.reason
     assert "jps.yaml:9)" in ambiguous.reason  # where each is, FILE:LINE
+
+
+def test_write_refuses_a_final_agreement(run, workspace):
+    """A final agreement's YAML is the record of what was signed: edits are reported, never written into it."""
+    reviewed = _render(run, workspace, "jps-2013")
+    wf = WordFile(reviewed)
+    wf.retype(wf.paragraph("This Agreement takes effect on"), "1 January 2014", "1 February 2014")
+    wf.save()
+    before = (workspace / "agreements/jps-2013.yaml").read_bytes()
+    out = run("absorb", "reviewed.docx", "--write", cwd=workspace)
+    assert out.exit_code == 1, out.output
+    status_line = before.decode().splitlines().index("  status: final") + 1
+    assert f"agreements/jps-2013.yaml:{status_line}:" in out.output
+    assert "is final (signed)" in out.output and "[absorb-final]" in out.output
+    assert "Traceback" not in out.output
+    assert (workspace / "agreements/jps-2013.yaml").read_bytes() == before
+    shown = run("absorb", "reviewed.docx", "--diff", cwd=workspace)  # still shows what would change
+    assert shown.exit_code == 0 and "+  commencement: 2014-02-01" in shown.output
+
+
+def test_write_keeps_the_file_its_owner_knows(run, workspace):
+    """--write edits the agreement as the same file: a link keeps pointing at it (its target is written), and its
+    permissions and byte-order mark are kept."""
+    import os
+    import stat
+
+    agreements = workspace / "agreements"
+    real = agreements / "jps-source.yaml"
+    real.write_bytes(b"\xef\xbb\xbf" + (agreements / "jps.yaml").read_bytes())
+    (agreements / "jps.yaml").unlink()
+    (agreements / "jps.yaml").symlink_to("jps-source.yaml")
+    real.chmod(0o640)
+    reviewed = _render(run, workspace)
+    wf = WordFile(reviewed)
+    wf.retype(wf.paragraph("This Agreement takes effect on 1 August 2016"), "1 August 2016", "1 September 2016")
+    wf.save()
+    out = run("absorb", "reviewed.docx", "--write", cwd=workspace)
+    assert out.exit_code == 0, out.output
+    assert (agreements / "jps.yaml").is_symlink() and os.readlink(agreements / "jps.yaml") == "jps-source.yaml"
+    data = real.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"commencement: 2016-09-01" in data
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert not [p.name for p in agreements.iterdir() if p.name.endswith(".tmp")]
