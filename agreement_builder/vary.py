@@ -10,7 +10,7 @@ each Service Specification (and Appendix) that is substituted or inserted, rende
 and, last, the Principal Agreement as varied (NEW in full) as a conformed copy.
 
 Refused: a draft OLD (there is nothing signed to vary), a NEW with another reference (another
-agreement), a NEW that reads exactly as OLD (nothing to vary), and a party of OLD that is not a
+agreement), a NEW that reads exactly as OLD (nothing to vary), a NEW dated or in force before OLD, and a party of OLD that is not a
 party of NEW (a force leaves by withdrawal under the Principal Agreement, not by variation).
 """
 
@@ -55,6 +55,15 @@ def check_variable(old: CheckedAgreement, new: CheckedAgreement) -> None:
             rule="vary-other-agreement",
             hint="give as OLD the signed version of this agreement (the same reference); a new agreement is signed, "
                  "not made by variation")
+    new_info = new.agreement.agreement
+    for key, label in (("date", "dated"), ("commencement", "in force")):
+        before, after = getattr(info, key), getattr(new_info, key)
+        if before and after and after < before:
+            raise InputError.at(
+                new.source.value(("agreement", key)),
+                f"`agreement.{key}` is {format_date(after)}, before the signed agreement's {format_date(before)}: "
+                f"a variation cannot be {label} before the agreement it varies",
+                rule="vary-before-principal", hint=f"give the variation's own {key} (YYYY-MM-DD)")
     old_parties = {p["id"]: p for p in build_context(old).common["parties"]}
     new_ids = {p["id"] for p in build_context(new).common["parties"]}
     leaving = [p for pid, p in old_parties.items() if pid not in new_ids]

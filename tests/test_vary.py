@@ -9,6 +9,7 @@ they will be once renumbered.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -199,6 +200,24 @@ def test_nothing_to_vary_is_refused(tmp_path):
     assert re.match(rf"{re.escape(str(new))}:\d+:\d+: error: version 9.9 reads exactly as the signed version",
                     result.output.strip().splitlines()[0]), result.output
     assert "[vary-no-change]" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "v.docx").exists()
+
+
+@pytest.mark.parametrize("key", ["date", "commencement"])
+def test_a_variation_before_the_principal_agreement_is_refused(tmp_path, key):
+    """A variation cannot be dated, or come into force, before the signed agreement it varies."""
+    _copy_example(tmp_path)
+    new = tmp_path / "agreements" / "jps.yaml"
+    data = yaml.safe_load(new.read_text(encoding="utf-8"))
+    principal = yaml.safe_load((tmp_path / "agreements" / "jps-2013.yaml").read_text(encoding="utf-8"))["agreement"]
+    data["agreement"][key] = principal[key] - dt.timedelta(days=1)
+    new.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["vary", str(new), "-o", str(tmp_path / "v.docx")])
+    assert result.exit_code == 1, result.output
+    first = result.output.strip().splitlines()[0]
+    assert re.match(rf"{re.escape(str(new))}:\d+:\d+: error: `agreement.{key}` is .* before the signed agreement's",
+                    first), result.output
+    assert "[vary-before-principal]" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "v.docx").exists()
 
 
