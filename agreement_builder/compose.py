@@ -1066,6 +1066,24 @@ def join_schedule_titles(body: etree._Element, style: str = "ScheduleTitle") -> 
         brk.set(_w("val"), "0")
 
 
+def keep_lead_ins_with_next(body: etree._Element) -> None:
+    """Keep each paragraph that ends in a dash ("After clause 8.4 insert—") on the page of the text it introduces.
+
+    An amendment's lead-in alone at the foot of a page, its inserted provision overleaf, is
+    how a lawyer's draft never looks; the lead-ins are the only paragraphs amendments.py ends
+    with a dash.
+    """
+    for p in body.iter(_w("p")):
+        if not _paragraph_text(p).rstrip().endswith("—") or p.getnext() is None:
+            continue
+        ppr = p.find(_w("pPr"))
+        if ppr is None:
+            ppr = etree.SubElement(p, _w("pPr"))
+            p.insert(0, ppr)
+        if ppr.find(_w("keepNext")) is None:
+            _insert_ppr_child(ppr, etree.SubElement(ppr, _w("keepNext")))
+
+
 def prepare_conformed_copy(body: etree._Element, numbers: dict[str, str]) -> None:
     """Make a rendered agreement's body ready to be set out inside another document (a variation's Schedule).
 

@@ -499,7 +499,8 @@ def render_variation(path: Path, context: dict, schedules: list[ScheduleSource],
     are not in the variation). `conformed_schedule`: the number of the last Schedule, which
     sets out NEW in full (its lists restarted, its contents page and hidden bookmarks left out).
     """
-    from .compose import join_schedule_titles, prepare_conformed_copy, section_numbers, unlink_section_references
+    from .compose import (join_schedule_titles, keep_lead_ins_with_next, prepare_conformed_copy, section_numbers,
+                          unlink_section_references)
     from .context import annex_kind
     from .ooxml import APPENDIX, paragraph_xml
     from .package import read_docx_parts
@@ -539,6 +540,7 @@ def render_variation(path: Path, context: dict, schedules: list[ScheduleSource],
     body = document.find(w("body"))
     unlink_section_references(body, section_numbers(new_body), keep=frozenset(section_numbers(body)))
     join_schedule_titles(body)
+    keep_lead_ins_with_next(body)
     finish(package, prepared.document, title=title, subject=subject, keywords=keywords, created=created,
            status=status, fingerprint=fingerprint, version=version)
     return package.to_bytes()

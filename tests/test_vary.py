@@ -137,6 +137,17 @@ def _copy_example(tmp_path: Path) -> None:
     shutil.copy(ROOT / "parties.yaml", tmp_path / "parties.yaml")
 
 
+def test_lead_ins_keep_with_the_text_they_introduce(example):
+    """“After clause 8.4 insert—” never stands alone at the foot of a page: it keeps with the next paragraph."""
+    from lxml import etree
+
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(example["data"])).read("word/document.xml"))
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    lead_ins = [p for p in root.iter(f"{ns}p") if "".join(t.text or "" for t in p.iter(f"{ns}t")).rstrip().endswith("—")]
+    assert len(lead_ins) >= 3  # the example inserts and substitutes whole provisions
+    assert all(p.find(f"{ns}pPr/{ns}keepNext") is not None for p in lead_ins)
+
+
 def test_draft_old_is_refused(tmp_path):
     _copy_example(tmp_path)
     old = tmp_path / "agreements" / "jps-2013.yaml"
