@@ -10,8 +10,9 @@ each Service Specification (and Appendix) that is substituted or inserted, rende
 and, last, the Principal Agreement as varied (NEW in full) as a conformed copy.
 
 Refused: a draft OLD (there is nothing signed to vary), a NEW with another reference (another
-agreement), a NEW that reads exactly as OLD (nothing to vary), a NEW dated or in force before OLD, and a party of OLD that is not a
-party of NEW (a force leaves by withdrawal under the Principal Agreement, not by variation).
+agreement), a NEW that reads exactly as OLD (nothing to vary), a NEW dated or in force before
+OLD, and a party of OLD that is not a party of NEW (a force leaves by withdrawal under the
+Principal Agreement, not by variation).
 """
 
 from __future__ import annotations

@@ -116,7 +116,7 @@ def check(before: dict[str, bytes], old: dict | None, out: Path, used: dict) -> 
         assert not was_edited or used["force_edited"], f"{path} was edited by hand and replaced without --force-edited"
         restored = path in after and hashlib.sha256(after[path]).hexdigest() == listed_before[path]["sha256"]
         assert old_status.get(folder) != "Final" or used["force"] or (was_edited and restored), \
-            f"{path} is final and was replaced without --force"  # a hand-edited copy may give way to the final as written
+            f"{path} is final and was replaced without --force"  # an edited copy may give way to the final as written
     if new.get("finance") and new["finance"]["state"] == "built":
         assert hashlib.sha256(after["finance.xlsx"]).hexdigest() == new["finance"]["sha256"]
     edited = {p for a in new["agreements"] for p in a["edited"]}

@@ -386,40 +386,36 @@ def test_spaces_in_annex_text_are_kept_and_the_rest_needs_no_preserve(workspace,
     assert spaced and all(t.get("{http://www.w3.org/XML/1998/namespace}space") == "preserve" for t in spaced)
 
 
-def test_annexes_printed_inside_a_table_are_refused(workspace):
-    """`{{p annexes }}` inside a table cell would put Part B in a cell: refused by name, nothing half-made."""
+def _render_with_umbrella_edited(workspace: Path, edit) -> str:
+    """Render jps with a copy of the shipped umbrella whose document element `edit(root, place)` changed
+    (`place`: the `{{p annexes }}` paragraph); return the TemplateError's message the render must raise."""
     from agreement_builder.errors import TemplateError
     from agreement_builder.package import read_docx_parts, write_docx_bytes
 
     parts = read_docx_parts((ROOT / "templates" / "umbrella.docx").read_bytes())
     root = etree.fromstring(parts["word/document.xml"])
-    place = next(p for p in root.iter(W + "p") if "".join(p.itertext()).strip() == "{{p annexes }}")
-    cell = next(root.iter(W + "tc"))
-    cell.append(place)
+    edit(root, next(p for p in root.iter(W + "p") if "".join(p.itertext()).strip() == "{{p annexes }}"))
     parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     (workspace / "templates").mkdir(exist_ok=True)
     (workspace / "templates" / "umbrella.docx").write_bytes(write_docx_bytes(parts))
     with pytest.raises(TemplateError) as raised:
         render_agreement(load_agreement(workspace / "agreements" / "jps.yaml"))
-    assert "`{{p annexes }}`" in raised.value.format() and "inside a table" in raised.value.format()
+    return raised.value.format()
+
+
+def test_annexes_printed_inside_a_table_are_refused(workspace):
+    """`{{p annexes }}` inside a table cell would put Part B in a cell: refused by name, nothing half-made."""
+    message = _render_with_umbrella_edited(workspace, lambda root, place: next(root.iter(W + "tc")).append(place))
+    assert "`{{p annexes }}`" in message and "inside a table" in message
 
 
 def test_an_annex_referring_to_a_section_after_the_annexes_is_refused(workspace):
     """Annexes are written one at a time, their cross-references filled as they go: one to a section that comes
     after the annexes (its number not known yet) is refused, naming the annex template and the section."""
-    from agreement_builder.errors import TemplateError
-    from agreement_builder.package import read_docx_parts, write_docx_bytes
+    def move_governance_after_the_annexes(root, place):
+        heading = next(p for p in root.iter(W + "p") if "_AB_S_governance" in xp(p, "./w:bookmarkStart/@w:name"))
+        place.addnext(heading)
 
-    parts = read_docx_parts((ROOT / "templates" / "umbrella.docx").read_bytes())
-    root = etree.fromstring(parts["word/document.xml"])
-    heading = next(p for p in root.iter(W + "p") if "_AB_S_governance" in xp(p, "./w:bookmarkStart/@w:name"))
-    place = next(p for p in root.iter(W + "p") if "".join(p.itertext()).strip() == "{{p annexes }}")
-    place.addnext(heading)
-    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    (workspace / "templates").mkdir(exist_ok=True)
-    (workspace / "templates" / "umbrella.docx").write_bytes(write_docx_bytes(parts))
-    with pytest.raises(TemplateError) as raised:
-        render_agreement(load_agreement(workspace / "agreements" / "jps.yaml"))
-    message = raised.value.format()
+    message = _render_with_umbrella_edited(workspace, move_governance_after_the_annexes)
     assert "refers to the section `governance`, which comes after the annexes" in message
     assert ".docx" in message and "annexes" in message
